@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The project's one test command (`npm test`, also run by .ci/run): type-checks and builds,
+// checks formatting, then runs every test under test/ with node's test runner.
+// `npm test -- test/detect` runs only the tests under the given folders or files.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+process.chdir(root);
+
+function step(label, cmd, args) {
+  process.stdout.write(`\n== ${label}\n`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stdout.write(`${label} failed\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function collect(path, out) {
+  if (!existsSync(path)) return out;
+  if (statSync(path).isFile()) {
+    if (path.endsWith('.test.ts')) out.push(path);
+    return out;
+  }
+  for (const name of readdirSync(path).sort()) collect(join(path, name), out);
+  return out;
+}
+
+step('type-check and build', 'npx', ['tsc', '-p', 'tsconfig.json']);
+step('format check', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+
+const targets = process.argv.slice(2);
+const sources = (targets.length ? targets : ['test']).flatMap((t) => collect(t, []));
+const compiled = sources.map((s) =>
+  join('dist', relative(root, join(root, s))).replace(/\.ts$/, '.js'),
+);
+if (compiled.length === 0) {
+  process.stdout.write('no test files found\n');
+  process.exit(1);
+}
+
+const concurrency = process.env.MOAT_TEST_CONCURRENCY ?? '2';
+step('tests', process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...compiled]);

@@ -1,0 +1,15 @@
+/** A CLI command: `run` gets the arguments after its name and returns the exit code. */
+export interface Command {
+  run(args: string[]): Promise<number>;
+}
+
+interface Entry {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/**
+ * The command table. Each command lives in its own module under src/cli/ and is imported only
+ * when used, so `moat keys create` does not load the detector.
+ */
+export const COMMANDS: Record<string, Entry> = {};
