@@ -14,6 +14,8 @@ export interface Decision {
   watermark: boolean;
   /** The policy rule that produced this decision, for audit and logs. */
   rule: string;
+  /** A tier pinned by an analyst's override: use its limits instead of the key's tier. */
+  tier?: string;
 }
 
 /** The policy as the gateway sees it. */

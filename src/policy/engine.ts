@@ -1,0 +1,310 @@
+import type { Decider, Decision } from '../core/decision.js';
+import { newId } from '../core/ids.js';
+import { log } from '../core/log.js';
+import type { AccountVerdict, ClusterVerdict, VerdictLevel } from '../core/verdict.js';
+import type { PolicyConfig } from './config.js';
+import { actionsFor, buildDecision, tierPolicy } from './decisions.js';
+import { initialState, maxLevel, observe, relaxIfDue, type LevelState } from './levels.js';
+import { MemoryRecords, type AuditEntry, type Override, type PolicyRecords } from './records.js';
+
+/** Where a verdict or override came from: this replica, or another one through the fleet bus. */
+export type Origin = 'local' | 'remote';
+
+/** What the engine tells listeners (webhooks, the fleet bus) after each change it records. */
+export interface PolicyChange {
+  kind: 'escalated' | 'relaxed' | 'joined' | 'override' | 'reset';
+  entry: AuditEntry;
+}
+
+interface Subject extends LevelState {
+  origin: Origin;
+}
+
+/** What the admin API shows for one account. */
+export interface AccountView {
+  account: string;
+  tier?: string;
+  level: VerdictLevel;
+  risk: number;
+  cluster?: string;
+  clusterLevel?: VerdictLevel;
+  override?: Override;
+  decision: Decision;
+}
+
+/**
+ * The policy engine: keeps the enforced level of every account and cluster (with hysteresis)
+ * and the analysts' overrides in memory, and answers `decide` in constant time from them.
+ * Verdicts arrive off the request path; every change is audited and, when the level's actions
+ * include `review`, queued for an analyst.
+ */
+export class PolicyEngine implements Decider {
+  readonly records: PolicyRecords;
+  private readonly accounts = new Map<string, Subject>();
+  private readonly clusters = new Map<string, Subject & { accounts: string[] }>();
+  private readonly membership = new Map<string, string>();
+  private readonly overrides = new Map<string, Override>();
+  private readonly tiers = new Map<string, string>();
+  private readonly cache = new Map<string, Decision>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly listeners: ((change: PolicyChange) => void)[] = [];
+  private readonly now: () => number;
+
+  constructor(
+    readonly config: PolicyConfig,
+    options: { records?: PolicyRecords; now?: () => number } = {},
+  ) {
+    this.records = options.records ?? new MemoryRecords();
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The decision for one request, in constant time; the returned object is frozen. */
+  decide(account: string, tier: string): Decision {
+    const now = this.now();
+    const override = this.overrides.get(account);
+    const pinned = override?.kind === 'tier' ? override.tier : undefined;
+    const effectiveTier = pinned ?? tier;
+    if (this.tiers.get(account) !== effectiveTier) this.tiers.set(account, effectiveTier);
+
+    const level = this.levelOf(account, now);
+    const key = `${effectiveTier}\u0000${level}\u0000${override?.kind ?? ''}\u0000${override?.level ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+
+    const { actions, rule } = actionsFor(this.config, effectiveTier, level, override);
+    const decision = buildDecision(this.config, actions, rule, pinned);
+    this.cache.set(key, decision);
+    return decision;
+  }
+
+  /** Folds a verdict from the detector (or another replica) into the account or cluster. */
+  applyVerdict(verdict: AccountVerdict | ClusterVerdict, origin: Origin = 'local'): void {
+    if ('accounts' in verdict) {
+      this.applyCluster(verdict, origin);
+      return;
+    }
+
+    if (verdict.cluster) this.join(verdict.account, verdict.cluster, origin);
+    const state = this.accounts.get(verdict.account) ?? { ...initialState(), origin };
+    this.accounts.set(verdict.account, state);
+    state.origin = origin;
+
+    const tier = this.tiers.get(verdict.account) ?? 'default';
+    const { thresholds } = tierPolicy(this.config, tier);
+    const t = observe(state, verdict, thresholds, this.config.relaxMargin, this.now());
+    if (t) this.recordAccount(verdict.account, 'escalated', 'engine', origin);
+  }
+
+  /** Sets an analyst's override; it takes effect on the next request. */
+  setOverride(override: Override, origin: Origin = 'local'): void {
+    this.overrides.set(override.account, override);
+    if (origin === 'remote') return;
+
+    this.track(this.records.putOverride(override));
+    this.recordAccount(
+      override.account,
+      'override',
+      override.by,
+      origin,
+      `override:${override.kind}`,
+    );
+  }
+
+  /** Removes an account's override; false when it had none. */
+  removeOverride(account: string, by: string, origin: Origin = 'local'): boolean {
+    const had = this.overrides.delete(account);
+    if (!had || origin === 'remote') return had;
+
+    this.track(this.records.deleteOverride(account));
+    this.recordAccount(account, 'override', by, origin, 'override:removed');
+    return true;
+  }
+
+  /** Puts an account back to `allow` (an analyst dismissed its alert as a false positive). */
+  reset(account: string, by: string, origin: Origin = 'local'): void {
+    const state = this.accounts.get(account);
+    if (state) Object.assign(state, initialState(state.ts), { origin });
+    this.recordAccount(account, 'reset', by, origin, 'analyst:reset');
+  }
+
+  /** Registers a listener for every recorded change (webhooks, metrics). */
+  onChange(listener: (change: PolicyChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Loads the stored overrides (at start-up). */
+  async loadOverrides(): Promise<void> {
+    for (const o of await this.records.listOverrides()) this.overrides.set(o.account, o);
+  }
+
+  /** Relaxes every account and cluster that is due; the request path does this lazily too. */
+  sweep(): void {
+    const now = this.now();
+    for (const account of this.accounts.keys()) this.levelOf(account, now);
+  }
+
+  /** Waits for the record writes queued so far. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** The admin view of one account, or undefined if the engine knows nothing about it. */
+  view(account: string): AccountView | undefined {
+    const state = this.accounts.get(account);
+    const cluster = this.membership.get(account);
+    const override = this.overrides.get(account);
+    const tier = this.tiers.get(account);
+    if (!state && !cluster && !override && !tier) return undefined;
+
+    const level = this.levelOf(account, this.now());
+    return {
+      account,
+      tier,
+      level,
+      risk: state?.risk ?? 0,
+      cluster,
+      clusterLevel: cluster ? this.clusters.get(cluster)?.level : undefined,
+      override,
+      decision: this.decide(account, tier ?? 'default'),
+    };
+  }
+
+  /** Every account the engine holds state for. */
+  accountIds(): string[] {
+    return [
+      ...new Set([...this.accounts.keys(), ...this.membership.keys(), ...this.overrides.keys()]),
+    ];
+  }
+
+  /** Every cluster with its enforced level. */
+  clusterViews(): { id: string; accounts: string[]; level: VerdictLevel; risk: number }[] {
+    return [...this.clusters.entries()].map(([id, c]) => ({
+      id,
+      accounts: c.accounts,
+      level: c.level,
+      risk: c.risk,
+    }));
+  }
+
+  /** The stored overrides, for the admin API. */
+  overrideList(): Override[] {
+    return [...this.overrides.values()];
+  }
+
+  private levelOf(account: string, now: number): VerdictLevel {
+    const relaxMs = this.config.relaxAfterS * 1000;
+    let level: VerdictLevel = 'allow';
+
+    const state = this.accounts.get(account);
+    if (state) {
+      if (relaxIfDue(state, now, relaxMs)) {
+        this.recordAccount(account, 'relaxed', 'engine', state.origin);
+      }
+      level = state.level;
+    }
+
+    const clusterId = this.membership.get(account);
+    const cluster = clusterId ? this.clusters.get(clusterId) : undefined;
+    if (cluster) {
+      if (relaxIfDue(cluster, now, relaxMs)) this.recordCluster(clusterId!, 'relaxed');
+      level = maxLevel(level, cluster.level);
+    }
+    return level;
+  }
+
+  private applyCluster(verdict: ClusterVerdict, origin: Origin): void {
+    const state = this.clusters.get(verdict.id) ?? { ...initialState(), origin, accounts: [] };
+    this.clusters.set(verdict.id, state);
+    state.origin = origin;
+    state.accounts = verdict.accounts;
+
+    const { thresholds } = tierPolicy(this.config, 'default');
+    const t = observe(state, verdict, thresholds, this.config.relaxMargin, this.now());
+    if (t) this.recordCluster(verdict.id, 'escalated');
+    for (const account of verdict.accounts) this.join(account, verdict.id, origin);
+  }
+
+  private join(account: string, clusterId: string, origin: Origin): void {
+    if (this.membership.get(account) === clusterId) return;
+    this.membership.set(account, clusterId);
+
+    const cluster = this.clusters.get(clusterId);
+    if (cluster && cluster.level !== 'allow') {
+      this.recordAccount(
+        account,
+        'joined',
+        'engine',
+        origin,
+        `cluster:${clusterId}/${cluster.level}`,
+      );
+    }
+  }
+
+  private recordAccount(
+    account: string,
+    kind: PolicyChange['kind'],
+    by: string,
+    origin: Origin,
+    ruleOverride?: string,
+  ): void {
+    if (origin === 'remote') return;
+
+    const state = this.accounts.get(account);
+    const tier = this.tiers.get(account) ?? 'default';
+    const level = this.levelOf(account, this.now());
+    const { actions, rule } = actionsFor(this.config, tier, level, this.overrides.get(account));
+    const entry: AuditEntry = {
+      id: newId('aud', this.now()),
+      ts: new Date(this.now()).toISOString(),
+      account,
+      cluster: this.membership.get(account),
+      verdict: level,
+      risk: state?.risk ?? 0,
+      reasons: state?.reasons ?? [],
+      rule: ruleOverride ?? rule,
+      actions,
+      by,
+    };
+    this.emit(kind, entry);
+  }
+
+  private recordCluster(id: string, kind: PolicyChange['kind']): void {
+    const cluster = this.clusters.get(id);
+    if (!cluster || cluster.origin === 'remote') return;
+
+    const { actions } = actionsFor(this.config, 'default', cluster.level);
+    const entry: AuditEntry = {
+      id: newId('aud', this.now()),
+      ts: new Date(this.now()).toISOString(),
+      account: '*',
+      cluster: id,
+      verdict: cluster.level,
+      risk: cluster.risk,
+      reasons: cluster.reasons,
+      rule: `cluster:${id}/${cluster.level}`,
+      actions,
+      by: 'engine',
+    };
+    this.emit(kind, entry);
+  }
+
+  private emit(kind: PolicyChange['kind'], entry: AuditEntry): void {
+    log.info(
+      { account: entry.account, cluster: entry.cluster, rule: entry.rule, kind },
+      'policy change',
+    );
+    this.track(this.records.addAudit(entry));
+    if (kind === 'escalated' && entry.actions.includes('review')) {
+      this.track(
+        this.records.addReview({ ...entry, id: newId('rev', this.now()), status: 'open' }),
+      );
+    }
+    for (const listener of this.listeners) listener({ kind, entry });
+  }
+
+  private track(p: Promise<unknown>): void {
+    const tracked = p.catch((err: unknown) => log.error({ err }, 'policy record write failed'));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+}
