@@ -74,6 +74,16 @@ export const CATALOGUE = {
     code: 'store_unavailable',
     message: 'The store is unavailable; events are being spooled locally.',
   },
+  MOAT_ERR_DATA_FILE: {
+    status: 500,
+    code: 'data_file_unreadable',
+    message: 'A benchmark data file is missing or unreadable. Check MOAT_DATA or unset it.',
+  },
+  MOAT_ERR_SCENARIO: {
+    status: 400,
+    code: 'invalid_scenario',
+    message: 'The simulation scenario is invalid. Fix the named field or use a preset.',
+  },
   MOAT_ERR_USAGE: {
     status: 400,
     code: 'usage',
