@@ -20,7 +20,7 @@ export interface Completion {
   truncated: boolean;
 }
 
-/** Splits text into token-sized pieces (a word or up to four characters, with its leading space). */
+/** Splits text into token-sized pieces: up to four characters with their leading space. */
 export function tokenize(text: string): string[] {
   return text.match(/\s*\S{1,4}|\s+/g) ?? [];
 }

@@ -73,8 +73,11 @@ function codeAnswer(subject: string, rng: Rng, tokens: number): string {
   const lines = Math.max(3, Math.round(tokens / 12));
   for (let i = 0; i < lines; i++)
     body.push(`    step_${i} = transform(step_${i - 1 < 0 ? 'x' : i - 1})`);
-  const code = `def solve(x):\n${body.join('\n')}\n    return step_${lines - 1}`;
-  return `Here is one way to do it (${lang}-style pseudocode for "${subject}"):\n\n\`\`\`\n${code}\n\`\`\`\n\nEach step is small so it is easy to test on its own.`;
+  const code = ['def solve(x):', ...body, `    return step_${lines - 1}`].join('\n');
+  const lead = `Here is one way to do it (${lang}-style pseudocode for "${subject}"):`;
+  const fence = '```';
+  const tail = 'Each step is small so it is easy to test on its own.';
+  return `${lead}\n\n${fence}\n${code}\n${fence}\n\n${tail}`;
 }
 
 function searchAnswer(rng: Rng): string {

@@ -21,30 +21,52 @@ function mathItem(rng: Rng): Omit<PromptItem, 'id' | 'set'> {
   const [a, b, c] = [rng.range(5, 90), rng.range(2, 40), rng.range(1, 9)];
   const [who, other, item] = [rng.pick(W.NAMES), rng.pick(W.NAMES), rng.pick(W.ITEMS)];
   const form = rng.int(3);
+  const math = (prompt: string[], steps: string[], result: number) => ({
+    kind: 'math' as const,
+    prompt: prompt.join(' '),
+    answer: [...steps, `#### ${result}`].join('\n'),
+  });
+
   if (form === 0) {
-    const left = a + b - c;
-    return {
-      kind: 'math',
-      prompt: `${who} has ${a} ${item}. ${who} buys ${b} more and gives ${c} to ${other}. How many ${item} does ${who} have now?`,
-      answer: `${who} has ${a} + ${b} = <<${a}+${b}=${a + b}>>${a + b} ${item} after buying.\nAfter giving ${c} away, ${who} has ${a + b} - ${c} = <<${a + b}-${c}=${left}>>${left} ${item}.\n#### ${left}`,
-    };
+    const sum = a + b;
+    return math(
+      [
+        `${who} has ${a} ${item}.`,
+        `${who} buys ${b} more and gives ${c} to ${other}.`,
+        `How many ${item} does ${who} have now?`,
+      ],
+      [
+        `${who} has ${a} + ${b} = <<${a}+${b}=${sum}>>${sum} ${item} after buying.`,
+        `After giving ${c} away, ${who} has ${sum} - ${c} = <<${sum}-${c}=${sum - c}>>${sum - c}.`,
+      ],
+      sum - c,
+    );
   }
   if (form === 1) {
     const total = b * c;
-    return {
-      kind: 'math',
-      prompt: `${who} packs ${item} into ${c} boxes with ${b} in each box. How many ${item} are packed in all?`,
-      answer: `Each box holds ${b}, so ${c} boxes hold ${b} * ${c} = <<${b}*${c}=${total}>>${total}.\n#### ${total}`,
-    };
+    return math(
+      [
+        `${who} packs ${item} into ${c} boxes with ${b} in each box.`,
+        `How many ${item} are packed in all?`,
+      ],
+      [`Each box holds ${b}, so ${c} boxes hold ${b} * ${c} = <<${b}*${c}=${total}>>${total}.`],
+      total,
+    );
   }
   const price = rng.range(2, 15);
   const cost = price * b;
-  const change = cost + a - cost;
-  return {
-    kind: 'math',
-    prompt: `${who} buys ${b} ${item} at $${price} each and pays with $${cost + a}. How much change does ${who} get?`,
-    answer: `The ${item} cost ${b} * ${price} = $<<${b}*${price}=${cost}>>${cost}.\nThe change is ${cost + a} - ${cost} = $<<${cost + a}-${cost}=${change}>>${change}.\n#### ${change}`,
-  };
+  const paid = cost + a;
+  return math(
+    [
+      `${who} buys ${b} ${item} at $${price} each and pays with $${paid}.`,
+      `How much change does ${who} get?`,
+    ],
+    [
+      `The ${item} cost ${b} * ${price} = $<<${b}*${price}=${cost}>>${cost}.`,
+      `The change is ${paid} - ${cost} = $<<${paid}-${cost}=${a}>>${a}.`,
+    ],
+    a,
+  );
 }
 
 function codeItem(rng: Rng): Omit<PromptItem, 'id' | 'set'> {
@@ -52,10 +74,12 @@ function codeItem(rng: Rng): Omit<PromptItem, 'id' | 'set'> {
   const lang = rng.pick(W.LANGS);
   const lead = rng.pick(['Write', 'Implement', 'Create', 'Show me']);
   const extra = rng.pick(['', ' Include a short test.', ' Keep it efficient.', ' Add comments.']);
+  const fence = '```';
+  const code = [fence, `// ${lang}: ${fn}`, `function ${fn}(input) {`, `  // ${line}`, '}', fence];
   return {
     kind: 'code',
     prompt: `${lead} a ${lang} function named ${fn} that ${task}.${extra}`,
-    answer: `\`\`\`\n// ${lang}: ${fn}\nfunction ${fn}(input) {\n  // ${line}\n}\n\`\`\`\nThe function ${task} and runs in linear time.`,
+    answer: `${code.join('\n')}\nThe function ${task} and runs in linear time.`,
   };
 }
 
