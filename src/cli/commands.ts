@@ -12,4 +12,10 @@ interface Entry {
  * The command table. Each command lives in its own module under src/cli/ and is imported only
  * when used, so `moat keys create` does not load the detector.
  */
-export const COMMANDS: Record<string, Entry> = {};
+export const COMMANDS: Record<string, Entry> = {
+  serve: { summary: 'run the gateway', load: () => import('./serve.js').then((m) => m.command) },
+  keys: {
+    summary: 'create, revoke, list API keys',
+    load: () => import('./keys.js').then((m) => m.command),
+  },
+};

@@ -1,0 +1,101 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthConfig } from '../config/index.js';
+import { MoatError } from '../core/errors.js';
+import { log } from '../core/log.js';
+import { hashKey, type ActiveKey } from '../store/keys.js';
+
+/** Who is calling: the account, its tier and the key used (absent for header identity). */
+export interface Identity {
+  account: string;
+  tier: string;
+  key?: string;
+}
+
+/** Where active keys come from: the SQLite store, or any other store with the same calls. */
+export interface KeySource {
+  active(): ActiveKey[];
+  findActive(hash: string): ActiveKey | undefined;
+}
+
+/**
+ * Resolves callers to accounts without touching the store on the hot path: active keys are held
+ * in a Map from key hash to account, reloaded every `refreshMs` (revocations take effect then,
+ * or at once through `refresh()`). A key missing from the Map gets one indexed store lookup, so
+ * a key issued a moment ago works immediately.
+ */
+export class KeyIndex {
+  private byHash = new Map<string, ActiveKey>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly source: KeySource | undefined,
+    private readonly config: AuthConfig,
+  ) {
+    this.refresh();
+    if (source) {
+      this.timer = setInterval(() => this.refresh(), config.refreshMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Reloads every active key from the source. */
+  refresh(): void {
+    if (!this.source) return;
+    try {
+      const next = new Map<string, ActiveKey>();
+      for (const k of this.source.active()) next.set(k.hash, k);
+      this.byHash = next;
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'key index refresh failed; keeping the last one');
+    }
+  }
+
+  /** Identifies a request from its headers, or throws MOAT_ERR_INVALID_KEY. */
+  identify(headers: IncomingHttpHeaders): Identity {
+    const trusted = this.config.trustedHeader;
+    if (trusted) {
+      const account = headers[trusted.account];
+      if (typeof account === 'string' && account !== '') {
+        const tier = trusted.tier ? headers[trusted.tier] : undefined;
+        return {
+          account,
+          tier: typeof tier === 'string' && tier !== '' ? tier : trusted.defaultTier,
+        };
+      }
+    }
+
+    const secret = this.config.keys ? presentedKey(headers) : undefined;
+    if (!secret) throw new MoatError('MOAT_ERR_INVALID_KEY');
+    const hash = hashKey(secret);
+    const found = this.byHash.get(hash) ?? this.lookup(hash);
+    if (!found) throw new MoatError('MOAT_ERR_INVALID_KEY');
+    return { account: found.account, tier: found.tier, key: found.id };
+  }
+
+  /** Stops the refresh timer. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private lookup(hash: string): ActiveKey | undefined {
+    if (!this.source) return undefined;
+    try {
+      const found = this.source.findActive(hash);
+      if (found) this.byHash.set(hash, found);
+      return found;
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'key lookup failed');
+      return undefined;
+    }
+  }
+}
+
+/** The key from `Authorization: Bearer ...` (OpenAI) or `x-api-key` (Anthropic). */
+function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
+  if (auth && auth.length > 7 && auth.slice(0, 7).toLowerCase() === 'bearer ') {
+    return auth.slice(7).trim();
+  }
+  const x = headers['x-api-key'];
+  return typeof x === 'string' && x !== '' ? x : undefined;
+}
