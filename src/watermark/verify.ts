@@ -1,0 +1,103 @@
+import { keyedChoice, type Keyring, type WatermarkKey } from './keyring.js';
+import { logUpperTail, type Group } from './pvalue.js';
+import { PhraseRewriter } from './rewriter.js';
+
+/** One distinct opportunity as first seen in the texts under test. */
+export interface Observation {
+  setId: string;
+  /** Size of the set: the null agreement probability is 1/k. */
+  k: number;
+  context: string;
+  /** The member the text holds. */
+  index: number;
+}
+
+/** The verifier's verdict for one key. */
+export interface Verification {
+  /** One-sided p-value: how likely this much agreement is for text written without the key. */
+  p_value: number;
+  /** log10 of the p-value, still finite where the p-value itself underflows to 0. */
+  log10_p: number;
+  /** Distinct (set, context) opportunities scored. */
+  opportunities: number;
+  /** How many of them agree with the key's pick. */
+  matches: number;
+  /** Agreements expected under the null. */
+  expected: number;
+  key_id: string;
+}
+
+/**
+ * Collects the distinct opportunities in texts: each (set, context) counts once, with the member
+ * of its first occurrence, so a repeated text or phrase adds no evidence. Pass `into` to gather
+ * across calls.
+ */
+export function collectObservations(
+  texts: Iterable<string>,
+  into = new Map<string, Observation>(),
+): Map<string, Observation> {
+  for (const text of texts) {
+    const scanner = new PhraseRewriter((op) => {
+      const id = `${op.set.id}\x1f${op.context}`;
+      if (!into.has(id)) {
+        const k = op.set.variants.length;
+        into.set(id, { setId: op.set.id, k, context: op.context, index: op.index });
+      }
+      return null;
+    });
+    scanner.push(text);
+    scanner.end();
+  }
+  return into;
+}
+
+/**
+ * Scores observations against one key. Conditional on the texts, an unknown key picks each
+ * member with probability 1/k independently per distinct opportunity, so the agreement count is
+ * a sum of binomials by set size and the tail is exact.
+ */
+export function scoreKey(observations: Map<string, Observation>, key: WatermarkKey): Verification {
+  const bySize = new Map<number, number>();
+  let matches = 0;
+  let expected = 0;
+  for (const o of observations.values()) {
+    bySize.set(o.k, (bySize.get(o.k) ?? 0) + 1);
+    expected += 1 / o.k;
+    if (keyedChoice(key.secret, o.setId, o.context, o.k) === o.index) matches++;
+  }
+
+  const groups: Group[] = [...bySize].map(([k, n]) => ({ n, p: 1 / k }));
+  const logP = logUpperTail(groups, matches);
+  return {
+    p_value: Math.exp(logP),
+    log10_p: logP / Math.LN10,
+    opportunities: observations.size,
+    matches,
+    expected,
+    key_id: key.id,
+  };
+}
+
+/**
+ * Verifies texts against one key (`keyId`) or every key in the ring. With several keys the
+ * smallest p-value is multiplied by the number of keys tried (Bonferroni), so the reported
+ * p-value stays valid whichever key turned out best.
+ */
+export function verifyTexts(texts: Iterable<string>, ring: Keyring, keyId?: string): Verification {
+  return verifyObservations(collectObservations(texts), ring, keyId);
+}
+
+/** As verifyTexts, from observations already collected. */
+export function verifyObservations(
+  observations: Map<string, Observation>,
+  ring: Keyring,
+  keyId?: string,
+): Verification {
+  const keys = keyId ? [ring.get(keyId)] : ring.all();
+  const results = keys.map((k) => scoreKey(observations, k));
+  const best = results.reduce((a, b) => (b.log10_p < a.log10_p ? b : a));
+  if (keys.length === 1) return best;
+
+  const log10 = Math.min(0, best.log10_p + Math.log10(keys.length));
+  return { ...best, log10_p: log10, p_value: 10 ** log10 };
+}
