@@ -16,6 +16,13 @@ export interface PolicyChange {
   entry: AuditEntry;
 }
 
+/** Anything that changes the engine's state; the fleet bus carries these between replicas. */
+export type PolicyInput =
+  | { type: 'verdict'; verdict: AccountVerdict | ClusterVerdict }
+  | { type: 'override'; override: Override }
+  | { type: 'unoverride'; account: string; by: string }
+  | { type: 'reset'; account: string; by: string };
+
 interface Subject extends LevelState {
   origin: Origin;
 }
@@ -48,6 +55,7 @@ export class PolicyEngine implements Decider {
   private readonly cache = new Map<string, Decision>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly listeners: ((change: PolicyChange) => void)[] = [];
+  private readonly inputListeners: ((input: PolicyInput) => void)[] = [];
   private readonly now: () => number;
 
   constructor(
@@ -79,6 +87,7 @@ export class PolicyEngine implements Decider {
 
   /** Folds a verdict from the detector (or another replica) into the account or cluster. */
   applyVerdict(verdict: AccountVerdict | ClusterVerdict, origin: Origin = 'local'): void {
+    if (origin === 'local') this.shareInput({ type: 'verdict', verdict });
     if ('accounts' in verdict) {
       this.applyCluster(verdict, origin);
       return;
@@ -99,6 +108,7 @@ export class PolicyEngine implements Decider {
   setOverride(override: Override, origin: Origin = 'local'): void {
     this.overrides.set(override.account, override);
     if (origin === 'remote') return;
+    this.shareInput({ type: 'override', override });
 
     this.track(this.records.putOverride(override));
     this.recordAccount(
@@ -114,6 +124,7 @@ export class PolicyEngine implements Decider {
   removeOverride(account: string, by: string, origin: Origin = 'local'): boolean {
     const had = this.overrides.delete(account);
     if (!had || origin === 'remote') return had;
+    this.shareInput({ type: 'unoverride', account, by });
 
     this.track(this.records.deleteOverride(account));
     this.recordAccount(account, 'override', by, origin, 'override:removed');
@@ -124,12 +135,26 @@ export class PolicyEngine implements Decider {
   reset(account: string, by: string, origin: Origin = 'local'): void {
     const state = this.accounts.get(account);
     if (state) Object.assign(state, initialState(state.ts), { origin });
+    if (origin === 'local') this.shareInput({ type: 'reset', account, by });
     this.recordAccount(account, 'reset', by, origin, 'analyst:reset');
   }
 
   /** Registers a listener for every recorded change (webhooks, metrics). */
   onChange(listener: (change: PolicyChange) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Registers a listener for every local input, which the fleet bus sends to other replicas. */
+  onInput(listener: (input: PolicyInput) => void): void {
+    this.inputListeners.push(listener);
+  }
+
+  /** Applies an input received from another replica, without recording it again. */
+  applyRemote(input: PolicyInput): void {
+    if (input.type === 'verdict') this.applyVerdict(input.verdict, 'remote');
+    else if (input.type === 'override') this.setOverride(input.override, 'remote');
+    else if (input.type === 'unoverride') this.removeOverride(input.account, input.by, 'remote');
+    else this.reset(input.account, input.by, 'remote');
   }
 
   /** Loads the stored overrides (at start-up). */
@@ -300,6 +325,10 @@ export class PolicyEngine implements Decider {
       );
     }
     for (const listener of this.listeners) listener({ kind, entry });
+  }
+
+  private shareInput(input: PolicyInput): void {
+    for (const listener of this.inputListeners) listener(input);
   }
 
   private track(p: Promise<unknown>): void {
