@@ -9,6 +9,7 @@ import { serverSection, type ServerConfig } from './sections/server.js';
 import { storeSection, type StoreConfig } from './sections/store.js';
 import { tiersSection, type TiersConfig } from './sections/tiers.js';
 import { upstreamSection, type UpstreamConfig } from './sections/upstream.js';
+import { watermarkSection } from '../watermark/config.js';
 
 // Every section Moat knows, one line each. Other areas add their section here.
 registerSection(serverSection);
@@ -17,6 +18,7 @@ registerSection(authSection);
 registerSection(tiersSection);
 registerSection(eventsSection);
 registerSection(storeSection);
+registerSection(watermarkSection);
 
 export type { Section } from './section.js';
 export { registerSection } from './section.js';
