@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { MoatEvent } from '../../src/core/event.js';
+import { hashKey, KEY_PREFIX } from '../../src/store/keys.js';
+import { openStore } from '../../src/store/sqlite.js';
+
+function withStore(fn: (store: ReturnType<typeof openStore>) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'moat-store-'));
+  const store = openStore(join(dir, 'moat.db'));
+  try {
+    fn(store);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the store runs in WAL mode', () => {
+  withStore((s) => assert.equal(s.db.pragma('journal_mode', { simple: true }), 'wal'));
+});
+
+test('keys: only the hash is stored, revocation removes the key from the active set', () => {
+  withStore((s) => {
+    const { id, secret } = s.keys.create('acct_1', 'free');
+    assert.ok(secret.startsWith(KEY_PREFIX));
+    const dump = JSON.stringify(s.db.prepare('SELECT * FROM api_keys').all());
+    assert.ok(!dump.includes(secret), 'the secret is not in the table');
+    assert.ok(dump.includes(hashKey(secret)));
+
+    assert.equal(s.keys.findActive(hashKey(secret))?.account, 'acct_1');
+    assert.equal(s.keys.revoke(id), true);
+    assert.equal(s.keys.revoke(id), false, 'revoking twice reports nothing to revoke');
+    assert.equal(s.keys.findActive(hashKey(secret)), undefined);
+    assert.equal(s.keys.active().length, 0);
+    assert.ok(s.keys.list('acct_1')[0].revokedAt);
+  });
+});
+
+test('events are written in one batch and read back in time order', () => {
+  withStore((s) => {
+    const base: MoatEvent = {
+      v: 1,
+      id: 'evt_b',
+      ts: '2026-01-01T00:00:02.000Z',
+      account: 'acct_1',
+      tier: 'free',
+      client: { ip: '127.0.0.1' },
+      route: 'messages',
+      model: 'm',
+      params: { stream: true },
+      usage: { input_tokens: 3, output_tokens: 4 },
+      status: 200,
+    };
+    s.events.write([
+      { event: base, expiresAt: null },
+      { event: { ...base, id: 'evt_a', ts: '2026-01-01T00:00:01.000Z' }, expiresAt: null },
+      { event: base, expiresAt: null },
+    ]);
+    assert.equal(s.events.count(), 2, 'a repeated id is stored once');
+    const rows = s.events.list({ account: 'acct_1' });
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      ['evt_a', 'evt_b'],
+    );
+    assert.equal(rows[0].route, 'messages');
+    assert.deepEqual(JSON.parse(rows[0].params), { stream: true });
+  });
+});
