@@ -13,6 +13,14 @@ interface Entry {
  * when used, so `moat keys create` does not load the detector.
  */
 export const COMMANDS: Record<string, Entry> = {
+  analyze: {
+    summary: 'offline detection over an event log',
+    load: () => import('./analyze.js').then((m) => m.command),
+  },
+  demo: {
+    summary: 'replay model, gateway and simulated customers',
+    load: () => import('./demo.js').then((m) => m.command),
+  },
   serve: { summary: 'run the gateway', load: () => import('./serve.js').then((m) => m.command) },
   keys: {
     summary: 'create, revoke, list API keys',

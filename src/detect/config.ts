@@ -1,0 +1,150 @@
+import { MoatError } from '../core/errors.js';
+
+type Mapping = Record<string, unknown>;
+
+function configError(path: string, what: string): MoatError {
+  return new MoatError('MOAT_ERR_CONFIG', `${path}: ${what}`);
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function mapping(raw: unknown, path: string): Mapping {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw configError(path, 'must be a mapping of keys to values');
+  }
+  return raw as Mapping;
+}
+
+function onlyKeys(obj: Mapping, path: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw configError(join(path, key), 'unknown key');
+  }
+}
+
+/** Risk thresholds of the verdict levels; `review` is the alert threshold. */
+export interface Thresholds {
+  watch: number;
+  review: number;
+  block: number;
+}
+
+/** Settings of the detection engine: the `detect:` section of moat.yaml. */
+export interface DetectConfig {
+  /** Half-life, in events, of the weighted shares: the window a change of behaviour shows in. */
+  windowEvents: number;
+  /** Events an account needs before behavioural shares are read. */
+  minEvents: number;
+  /** Event-time seconds without traffic after which an account's state is dropped. */
+  idleTtlS: number;
+  /** Expected events per day per tier; `default` for tiers not listed. */
+  tierDailyEvents: Record<string, number>;
+  /** Known model release times (ISO 8601) for the new-model pivot signal. */
+  modelReleases: Record<string, string>;
+  /** Per-signal weight overrides. */
+  weights: Record<string, number>;
+  /** Verdict thresholds on risk; produce them with `calibrate` on legitimate traffic. */
+  thresholds: Thresholds;
+  /** The legitimate-account false-positive rate the alert threshold is calibrated to. */
+  targetFpr: number;
+  /** Accounts below this risk feed the benign reference of the distribution test. */
+  benignMaxRisk: number;
+  /** Whether accounts are linked into clusters. */
+  link: boolean;
+  /** A linking bucket stops merging once it holds this many accounts. */
+  linkMaxBucket: number;
+}
+
+/**
+ * Defaults. The thresholds come from a calibration run on the project's legitimate simulated
+ * tenants at the default target FPR (see docs/benchmarks/detector.md); recalibrate on your own
+ * legitimate traffic with `moat calibrate`.
+ */
+export const DEFAULT_DETECT_CONFIG: DetectConfig = {
+  windowEvents: 200,
+  minEvents: 20,
+  idleTtlS: 7 * 24 * 3600,
+  tierDailyEvents: { default: 2000 },
+  modelReleases: {},
+  weights: {},
+  thresholds: { watch: 0.45, review: 0.7, block: 0.85 },
+  targetFpr: 0.001,
+  benignMaxRisk: 0.3,
+  link: true,
+  linkMaxBucket: 5000,
+};
+
+const KEYS = [
+  'window_events',
+  'min_events',
+  'idle_ttl_s',
+  'tier_daily_events',
+  'model_releases',
+  'weights',
+  'thresholds',
+  'target_fpr',
+  'benign_max_risk',
+  'link',
+  'link_max_bucket',
+];
+
+function num(obj: Mapping, key: string, path: string, fallback: number, min: number, max: number) {
+  const v = obj[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw configError(join(path, key), `must be a number between ${min} and ${max}`);
+  }
+  return v;
+}
+
+function numbers(raw: unknown, path: string, min: number, max: number): Record<string, number> {
+  const obj = mapping(raw, path);
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(obj)) out[key] = num(obj, key, path, 0, min, max);
+  return out;
+}
+
+/** Validates the raw `detect:` section and applies defaults; errors name the exact key. */
+export function parseDetectConfig(raw: unknown, path = 'detect'): DetectConfig {
+  const obj = mapping(raw, path);
+  onlyKeys(obj, path, KEYS);
+  const d = DEFAULT_DETECT_CONFIG;
+  const releases = mapping(obj.model_releases, join(path, 'model_releases'));
+  for (const [model, ts] of Object.entries(releases)) {
+    if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) {
+      throw configError(join(path, `model_releases.${model}`), 'must be an ISO 8601 time');
+    }
+  }
+  const th = mapping(obj.thresholds, join(path, 'thresholds'));
+  onlyKeys(th, join(path, 'thresholds'), ['watch', 'review', 'block']);
+  const thPath = join(path, 'thresholds');
+  const thresholds = {
+    watch: num(th, 'watch', thPath, d.thresholds.watch, 0, 1),
+    review: num(th, 'review', thPath, d.thresholds.review, 0, 1),
+    block: num(th, 'block', thPath, d.thresholds.block, 0, 1),
+  };
+  if (!(thresholds.watch <= thresholds.review && thresholds.review <= thresholds.block)) {
+    throw configError(thPath, 'must satisfy watch <= review <= block');
+  }
+  const link = obj.link ?? d.link;
+  if (typeof link !== 'boolean') throw configError(join(path, 'link'), 'must be true or false');
+
+  return {
+    windowEvents: num(obj, 'window_events', path, d.windowEvents, 10, 100_000),
+    minEvents: num(obj, 'min_events', path, d.minEvents, 1, 10_000),
+    idleTtlS: num(obj, 'idle_ttl_s', path, d.idleTtlS, 60, 365 * 24 * 3600),
+    tierDailyEvents: {
+      ...d.tierDailyEvents,
+      ...numbers(obj.tier_daily_events, join(path, 'tier_daily_events'), 1, 1e9),
+    },
+    modelReleases: releases as Record<string, string>,
+    weights: numbers(obj.weights, join(path, 'weights'), 0, 10),
+    thresholds,
+    targetFpr: num(obj, 'target_fpr', path, d.targetFpr, 1e-6, 0.5),
+    benignMaxRisk: num(obj, 'benign_max_risk', path, d.benignMaxRisk, 0, 1),
+    link,
+    linkMaxBucket: num(obj, 'link_max_bucket', path, d.linkMaxBucket, 2, 1e7),
+  };
+}

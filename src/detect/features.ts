@@ -1,0 +1,131 @@
+import type { MoatEvent } from '../core/event.js';
+import { combine32, hash32 } from './hash.js';
+import { COT_PATTERN, RUBRIC_PATTERN, isScriptClient } from './patterns.js';
+import { promptText, skeletonWords } from './text.js';
+import { topicOf } from './topics.js';
+
+/** Dimensions of the hashed n-gram vector used by the distribution tests. */
+export const VEC_DIM = 64;
+
+/** Number of MinHash values kept per prompt. */
+export const MINHASH_K = 16;
+
+const MUL = new Uint32Array(MINHASH_K).map((_, i) => (hash32(`m${i}`) | 1) >>> 0);
+const ADD = new Uint32Array(MINHASH_K).map((_, i) => hash32(`a${i}`));
+
+/** What one prompt's text contributes, computed once per event. */
+export interface TextFeatures {
+  /** MinHash signature of the skeleton's word and word-pair shingles (MINHASH_K values). */
+  minhash: Uint32Array;
+  /** Hash of the skeleton's first and last words: equal for prompts built from one template. */
+  template: number;
+  /** Topic index, or -1 when the lexicon has no word of the prompt. */
+  topic: number;
+  /** Signed hashed unigram+bigram counts, L2-normalised and scaled to int8. */
+  vec: Int8Array;
+  cot: boolean;
+  rubric: boolean;
+}
+
+/** Everything the engine reads from one event; the event itself is not kept. */
+export interface EventFeatures {
+  tsMs: number;
+  account: string;
+  tier: string;
+  model: string;
+  inTok: number;
+  outTok: number;
+  userTurns: number;
+  assistantTurns: number;
+  text: TextFeatures | null;
+  logprobs: boolean;
+  topLogprobs: number;
+  logitBias: number;
+  n: number;
+  ua: string;
+  scriptClient: boolean;
+  /** IPv4 /24 or IPv6 /48 prefix; '' when unknown. */
+  net: string;
+  payment: string;
+  signupMs: number | null;
+}
+
+/** The network prefix of an address: /24 for IPv4, the first three groups for IPv6. */
+export function netPrefix(ip: string): string {
+  if (!ip) return '';
+  if (ip.includes(':')) return ip.split(':').slice(0, 3).join(':');
+  const parts = ip.split('.');
+  return parts.length === 4 ? `${parts[0]}.${parts[1]}.${parts[2]}` : ip;
+}
+
+function textFeatures(user: string, system: string): TextFeatures {
+  const words = skeletonWords(user);
+  const minhash = new Uint32Array(MINHASH_K).fill(0xffffffff);
+  const vec = new Float32Array(VEC_DIM);
+  let prev = 0;
+  for (let i = 0; i < words.length; i++) {
+    const h = hash32(words[i]);
+    addShingle(minhash, vec, h);
+    if (i > 0) addShingle(minhash, vec, combine32(prev, h));
+    prev = h;
+  }
+
+  const head = words.slice(0, 5).join(' ');
+  const tail = words.length > 7 ? words.slice(-2).join(' ') : '';
+  const lower = `${user}\n${system}`.toLowerCase();
+  return {
+    minhash,
+    template: hash32(`${head}|${tail}`),
+    topic: topicOf(words),
+    vec: quantise(vec),
+    cot: COT_PATTERN.test(lower),
+    rubric: RUBRIC_PATTERN.test(lower),
+  };
+}
+
+function addShingle(minhash: Uint32Array, vec: Float32Array, h: number): void {
+  for (let k = 0; k < MINHASH_K; k++) {
+    const v = (Math.imul(h, MUL[k]) + ADD[k]) >>> 0;
+    if (v < minhash[k]) minhash[k] = v;
+  }
+  vec[h % VEC_DIM] += h & 0x80000000 ? 1 : -1;
+}
+
+function quantise(vec: Float32Array): Int8Array {
+  let norm = 0;
+  for (let i = 0; i < vec.length; i++) norm += vec[i] * vec[i];
+  const out = new Int8Array(vec.length);
+  if (norm === 0) return out;
+  const scale = 127 / Math.sqrt(norm);
+  for (let i = 0; i < vec.length; i++) out[i] = Math.round(vec[i] * scale);
+  return out;
+}
+
+/** Extracts the features of one event. Work is bounded by the clipped prompt size. */
+export function extractFeatures(event: MoatEvent): EventFeatures {
+  const prompt = promptText(event);
+  const params = event.params ?? {};
+  const client = event.client ?? { ip: '' };
+  const signup = client.signup_ts ? Date.parse(client.signup_ts) : NaN;
+  const text = prompt && prompt.user !== '' ? textFeatures(prompt.user, prompt.system) : null;
+  return {
+    tsMs: Date.parse(event.ts),
+    account: event.account,
+    tier: event.tier ?? 'default',
+    model: event.model ?? 'unknown',
+    inTok: Math.max(0, event.usage?.input_tokens ?? 0),
+    outTok: Math.max(0, event.usage?.output_tokens ?? 0),
+    userTurns: prompt ? prompt.userTurns : 1,
+    assistantTurns: prompt ? prompt.assistantTurns : 0,
+    text,
+    logprobs: params.logprobs === true || (params.top_logprobs ?? 0) > 0,
+    topLogprobs: Number(params.top_logprobs) || 0,
+    logitBias: Number(params.logit_bias) || 0,
+    n: Number(params.n) || 1,
+    ua: client.user_agent ?? '',
+    scriptClient: isScriptClient(client.user_agent),
+    net: netPrefix(client.ip ?? ''),
+    payment: client.payment_fp ?? '',
+    signupMs: Number.isNaN(signup) ? null : signup,
+  };
+}
