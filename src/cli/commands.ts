@@ -17,9 +17,17 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'offline detection over an event log',
     load: () => import('./analyze.js').then((m) => m.command),
   },
+  bench: {
+    summary: 'benchmarks (gateway, ...); each prints a table and takes --json FILE',
+    load: () => import('./bench.js').then((m) => m.command),
+  },
   demo: {
     summary: 'replay model, gateway and simulated customers',
     load: () => import('./demo.js').then((m) => m.command),
+  },
+  simulate: {
+    summary: 'write a labelled traffic log of a scenario',
+    load: () => import('./simulate.js').then((m) => m.command),
   },
   serve: { summary: 'run the gateway', load: () => import('./serve.js').then((m) => m.command) },
   keys: {

@@ -4,6 +4,8 @@ import { builtinCorpus } from './builtin/prompts.js';
 import { makeCorpus, SET_NAMES, type Corpus, type PromptItem, type SetName } from './corpus.js';
 import type { ReadOptions } from './lines.js';
 import { readPromptSet } from './sets.js';
+import { builtinTraces } from './builtin/traces.js';
+import { readRealTraces, type TraceBank } from './traces.js';
 
 let cached: Promise<Corpus> | undefined;
 
@@ -27,4 +29,15 @@ export async function readRealCorpus(dir: string, opts?: ReadOptions): Promise<C
   const sizes = Object.fromEntries(SET_NAMES.map((n) => [n, sets[n].length]));
   log.info({ dir, sizes }, 'real corpus loaded');
   return makeCorpus('real', sets);
+}
+
+let cachedTraces: Promise<TraceBank> | undefined;
+
+/** The real traces when the data folder exists, else synthetic ones; loaded once per process. */
+export function loadTraces(opts: { dir?: string | null } & ReadOptions = {}): Promise<TraceBank> {
+  if (cachedTraces && opts.dir === undefined) return cachedTraces;
+  const dir = opts.dir === undefined ? dataDir() : opts.dir;
+  const p = dir ? readRealTraces(dir, opts) : Promise.resolve(builtinTraces());
+  if (opts.dir === undefined) cachedTraces = p;
+  return p;
 }
