@@ -28,17 +28,19 @@ export function tokenize(text: string): string[] {
 /**
  * The answers a replay upstream gives for one request: choice 0 is the corpus answer when the
  * prompt is in a set that carries one, else a plausible answer of realistic length; further
- * choices (n > 1) vary unless temperature is 0. Each is cut at `maxTokens`.
+ * choices (n > 1) vary unless temperature is 0. Each is cut at `maxTokens`. `lengthHint` sets
+ * the length of a generated answer (the simulator draws it from real token-size traces).
  */
 export function answersFor(
   corpus: Corpus,
   prompt: string,
-  opts: { n: number; maxTokens?: number; temperature?: number },
+  opts: { n: number; maxTokens?: number; temperature?: number; lengthHint?: number },
 ): Completion[] {
   const item = corpus.answerFor(prompt);
   const kind = item?.kind ?? guessKind(prompt);
   const rng = new Rng(prompt);
-  const length = Math.max(4, Math.round(rng.logNormal(TYPICAL_TOKENS[kind], 0.5)));
+  const typical = Math.round(rng.logNormal(TYPICAL_TOKENS[kind], 0.5));
+  const length = Math.max(4, opts.lengthHint ?? typical);
   const first = item?.answer ?? plausibleAnswer(prompt, kind, rng, length);
 
   const out: Completion[] = [];
