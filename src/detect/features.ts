@@ -1,21 +1,24 @@
 import type { MoatEvent } from '../core/event.js';
 import { combine32, hash32 } from './hash.js';
 import { COT_PATTERN, RUBRIC_PATTERN, isScriptClient } from './patterns.js';
-import { promptText, skeletonWords } from './text.js';
+import { promptText, skeletonHashes } from './text.js';
 import { topicOf } from './topics.js';
 
 /** Dimensions of the hashed n-gram vector used by the distribution tests. */
-export const VEC_DIM = 64;
+export const VEC_DIM = 32;
 
-/** Number of MinHash values kept per prompt. */
+/**
+ * Number of MinHash bins per prompt. One-permutation hashing: each shingle's hash picks a bin
+ * by its top 4 bits and competes for that bin's minimum, so a shingle costs one comparison.
+ */
 export const MINHASH_K = 16;
 
-const MUL = new Uint32Array(MINHASH_K).map((_, i) => (hash32(`m${i}`) | 1) >>> 0);
-const ADD = new Uint32Array(MINHASH_K).map((_, i) => hash32(`a${i}`));
+/** Value of a MinHash bin that no shingle reached. */
+export const EMPTY_BIN = 0xffffffff;
 
 /** What one prompt's text contributes, computed once per event. */
 export interface TextFeatures {
-  /** MinHash signature of the skeleton's word and word-pair shingles (MINHASH_K values). */
+  /** One-permutation MinHash of the skeleton's word and word-pair shingles (MINHASH_K bins). */
   minhash: Uint32Array;
   /** Hash of the skeleton's first and last words: equal for prompts built from one template. */
   template: number;
@@ -59,23 +62,23 @@ export function netPrefix(ip: string): string {
 }
 
 function textFeatures(user: string, system: string): TextFeatures {
-  const words = skeletonWords(user);
-  const minhash = new Uint32Array(MINHASH_K).fill(0xffffffff);
+  const words = skeletonHashes(user);
+  const minhash = new Uint32Array(MINHASH_K).fill(EMPTY_BIN);
   const vec = new Float32Array(VEC_DIM);
-  let prev = 0;
   for (let i = 0; i < words.length; i++) {
-    const h = hash32(words[i]);
-    addShingle(minhash, vec, h);
-    if (i > 0) addShingle(minhash, vec, combine32(prev, h));
-    prev = h;
+    addShingle(minhash, vec, words[i]);
+    if (i > 0) addShingle(minhash, vec, combine32(words[i - 1], words[i]));
   }
 
-  const head = words.slice(0, 5).join(' ');
-  const tail = words.length > 7 ? words.slice(-2).join(' ') : '';
+  let template = 0x7e3a;
+  for (let i = 0; i < Math.min(5, words.length); i++) template = combine32(template, words[i]);
+  for (let i = Math.max(5, words.length - 2); i < words.length && words.length > 7; i++) {
+    template = combine32(template, words[i]);
+  }
   const lower = `${user}\n${system}`.toLowerCase();
   return {
     minhash,
-    template: hash32(`${head}|${tail}`),
+    template,
     topic: topicOf(words),
     vec: quantise(vec),
     cot: COT_PATTERN.test(lower),
@@ -84,11 +87,10 @@ function textFeatures(user: string, system: string): TextFeatures {
 }
 
 function addShingle(minhash: Uint32Array, vec: Float32Array, h: number): void {
-  for (let k = 0; k < MINHASH_K; k++) {
-    const v = (Math.imul(h, MUL[k]) + ADD[k]) >>> 0;
-    if (v < minhash[k]) minhash[k] = v;
-  }
-  vec[h % VEC_DIM] += h & 0x80000000 ? 1 : -1;
+  const bin = h >>> 28;
+  const v = h & 0x0fffffff;
+  if (v < minhash[bin]) minhash[bin] = v;
+  vec[h % VEC_DIM] += h & 0x8000 ? 1 : -1;
 }
 
 function quantise(vec: Float32Array): Int8Array {

@@ -1,5 +1,5 @@
 import type { EventFeatures } from './features.js';
-import { MINHASH_K, VEC_DIM } from './features.js';
+import { EMPTY_BIN, MINHASH_K, VEC_DIM } from './features.js';
 import { hash32 } from './hash.js';
 import { TOPICS } from './topics.js';
 
@@ -11,8 +11,10 @@ const TEMPLATE_SLOTS = 8;
 const NET_SLOTS = 16;
 const UA_SLOTS = 8;
 const MIN_GAP_MS = 50;
-/** MinHash values that must agree for two prompts to count as near-duplicates (J >= 0.5). */
-const NEAR_DUP_AGREE = 8;
+/** Bins both prompts must fill before a near-duplicate can be declared. */
+const NEAR_DUP_MIN_BINS = 4;
+/** Most recent prompts a new prompt's nearest distance is measured against. */
+const DISTANCE_PROMPTS = 32;
 
 /** Indices of the exponentially weighted shares kept per profile. */
 export const Ew = {
@@ -220,11 +222,19 @@ export class Profile {
 
   private hasNearDuplicate(mh: Uint32Array): boolean {
     const count = Math.min(this.ringCount, RING);
+    const kept = this.minhashes;
     for (let r = 0; r < count; r++) {
       const base = r * MINHASH_K;
       let agree = 0;
-      for (let k = 0; k < MINHASH_K; k++) if (this.minhashes[base + k] === mh[k]) agree++;
-      if (agree >= NEAR_DUP_AGREE) return true;
+      let both = 0;
+      for (let k = 0; k < MINHASH_K; k++) {
+        const v = kept[base + k];
+        const w = mh[k];
+        if (v === EMPTY_BIN || w === EMPTY_BIN) continue;
+        both++;
+        if (v === w) agree++;
+      }
+      if (both >= NEAR_DUP_MIN_BINS && 2 * agree >= both) return true;
     }
     return false;
   }
@@ -257,15 +267,16 @@ export class Profile {
     this.ringCount++;
   }
 
-  /** Euclidean distance (unit vectors) from `vec` to the closest kept prompt; NaN if none. */
+  /** Euclidean distance (unit vectors) from `vec` to the closest recent prompt; NaN if none. */
   private nearestDistance(vec: Int8Array): number {
-    const count = Math.min(this.ringCount, RING);
+    const count = Math.min(this.ringCount, DISTANCE_PROMPTS);
     if (count === 0) return NaN;
     let best = -Infinity;
-    for (let r = 0; r < count; r++) {
-      const base = r * VEC_DIM;
+    const vecs = this.vecs;
+    for (let i = 0; i < count; i++) {
+      const base = ((this.ringCount - 1 - i) % RING) * VEC_DIM;
       let dot = 0;
-      for (let k = 0; k < VEC_DIM; k++) dot += this.vecs[base + k] * vec[k];
+      for (let k = 0; k < VEC_DIM; k++) dot += vecs[base + k] * vec[k];
       if (dot > best) best = dot;
     }
     return Math.sqrt(Math.max(0, 2 - (2 * best) / (127 * 127)));

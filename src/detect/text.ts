@@ -1,3 +1,4 @@
+import { fmix32, hash32 } from './hash.js';
 import type { MoatEvent } from '../core/event.js';
 
 /** The parts of a request's text the signals look at, cut to a bounded size. */
@@ -67,30 +68,54 @@ export function promptText(event: MoatEvent): PromptText | null {
   return { user: clip(user), system, userTurns, assistantTurns };
 }
 
+const FNV_SEED = 0x811c9dc5;
+const scratch = new Uint32Array(MAX_WORDS);
+
 /**
- * Lower-case word tokens with every digit run replaced by `0`, so that prompts built from one
- * template with different numbers share a skeleton. At most MAX_WORDS words.
+ * Hashes of the text's lower-case word tokens, with every word holding a digit hashed as `0`,
+ * so prompts built from one template with different numbers share a skeleton. Equal to
+ * `hash32(word)` of each lower-cased word; no substring is allocated. At most MAX_WORDS words;
+ * the returned view is reused by the next call.
  */
-export function skeletonWords(text: string): string[] {
-  const lower = text.toLowerCase();
-  const words: string[] = [];
-  let start = -1;
+export function skeletonHashes(text: string): Uint32Array {
+  let n = 0;
+  let h = FNV_SEED;
+  let inWord = false;
   let digits = false;
-  for (let i = 0; i <= lower.length; i++) {
-    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+  const len = text.length;
+  for (let i = 0; i <= len; i++) {
+    let c = i < len ? text.charCodeAt(i) : 32;
+    if (c >= 65 && c <= 90) c += 32;
     const isDigit = c >= 48 && c <= 57;
-    const isLetter = (c >= 97 && c <= 122) || c > 127 || c === 39;
-    if (isDigit || isLetter) {
-      if (start < 0) start = i;
+    if (isDigit || (c >= 97 && c <= 122) || c > 127 || c === 39) {
+      inWord = true;
       digits ||= isDigit;
+      h = Math.imul(h ^ c, 0x01000193);
       continue;
     }
-    if (start >= 0) {
-      words.push(digits ? '0' : lower.slice(start, i));
-      if (words.length >= MAX_WORDS) break;
-    }
-    start = -1;
+    if (!inWord) continue;
+    scratch[n++] = digits ? ZERO : fmix32(h);
+    if (n >= MAX_WORDS) break;
+    h = FNV_SEED;
+    inWord = false;
     digits = false;
   }
+  return scratch.subarray(0, n);
+}
+
+const ZERO = hash32('0');
+
+const WORD = /[a-z0-9'\u0080-\uffff]+/g;
+const DIGIT = /[0-9]/;
+
+/**
+ * Lower-case word tokens with every word holding a digit replaced by `0`: the same skeleton as
+ * `skeletonHashes`, as strings, for callers that need the words themselves.
+ */
+export function skeletonWords(text: string): string[] {
+  const found = text.toLowerCase().match(WORD);
+  if (!found) return [];
+  const words = found.length > MAX_WORDS ? found.slice(0, MAX_WORDS) : found;
+  for (let i = 0; i < words.length; i++) if (DIGIT.test(words[i])) words[i] = '0';
   return words;
 }

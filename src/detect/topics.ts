@@ -1,3 +1,5 @@
+import { hash32 } from './hash.js';
+
 /**
  * A coarse topic lexicon: each prompt is placed in the topic whose words it uses most. Coarse on
  * purpose: the signals need the shape of an account's coverage (narrow, or broad and even), not
@@ -28,18 +30,23 @@ const LEXICON: Record<string, string> = {
 /** Topic names, in index order. */
 export const TOPICS: readonly string[] = Object.keys(LEXICON);
 
-const WORD_TOPIC = new Map<string, number>();
+const WORD_TOPIC = new Map<number, number>();
 TOPICS.forEach((topic, index) => {
-  for (const word of LEXICON[topic].split(' ')) WORD_TOPIC.set(word, index);
+  for (const word of LEXICON[topic].split(' ')) WORD_TOPIC.set(hash32(word), index);
 });
 
-/** The topic index a prompt's words point to most, or -1 when none of them is in the lexicon. */
-export function topicOf(words: readonly string[]): number {
-  const counts = new Uint8Array(TOPICS.length);
+const counts = new Uint16Array(TOPICS.length);
+
+/**
+ * The topic index a prompt's words (as `hash32` of each word) point to most, or -1 when none of
+ * them is in the lexicon.
+ */
+export function topicOf(words: ArrayLike<number>): number {
+  counts.fill(0);
   let best = -1;
   let bestCount = 0;
-  for (const w of words) {
-    const t = WORD_TOPIC.get(w);
+  for (let i = 0; i < words.length; i++) {
+    const t = WORD_TOPIC.get(words[i]);
     if (t === undefined) continue;
     const c = ++counts[t];
     if (c > bestCount) {

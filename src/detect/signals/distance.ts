@@ -9,7 +9,7 @@ export const queryDistance: Signal = {
     title: 'Distance to earlier prompts (PRADA)',
     measures:
       'For each prompt with text, the distance from its hashed feature vector to the nearest ' +
-      'of the last 48 prompts of the account. Every 16 prompts the Shapiro-Francia W of the ' +
+      'of the last 32 prompts of the account. Every 16 prompts the Shapiro-Francia W of the ' +
       'last 48 distances is computed; natural queries give roughly normal distances. W scores ' +
       'from 0.90 (0) down to 0.75 (1).',
     why:

@@ -8,9 +8,10 @@ export const templateRepetition: Signal = {
   rule: {
     title: 'Template repetition and near-duplicates',
     measures:
-      'For each prompt, the skeleton (lower case, numbers masked) is reduced to a 16-value ' +
-      'MinHash over words and word pairs and compared with the last 48 prompts of the account: ' +
-      'a near-duplicate agrees on at least half of the values (Jaccard about 0.5). A template ' +
+      'For each prompt, the skeleton (lower case, numbers masked) is reduced to a 16-bin ' +
+      'one-permutation MinHash over words and word pairs and compared with the last 48 prompts ' +
+      'of the account: a near-duplicate agrees on at least half of the bins both prompts fill ' +
+      '(at least four; Jaccard about 0.5). A template ' +
       "key (the skeleton's first five and last two words) is counted in a heavy-hitter sketch. " +
       'The value is the larger of the two weighted shares; it scores from 30% (0) to 85% (1).',
     why:
