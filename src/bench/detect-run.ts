@@ -1,0 +1,96 @@
+import type { ReportAccount } from '../core/verdict.js';
+import type { Thresholds } from '../detect/config.js';
+import { DetectionEngine } from '../detect/engine.js';
+import type { Corpus } from '../data/corpus.js';
+import type { TraceBank } from '../data/traces.js';
+import { harvestedShare, type CampaignRun } from '../sim/campaigns.js';
+import { Simulation, type Label } from '../sim/engine.js';
+import { calibrationScenario } from '../sim/presets.js';
+import type { Scenario } from '../sim/scenario.js';
+import { calibrateThresholds } from './detect-calibrate.js';
+
+/** What one closed-loop run of a scenario leaves for scoring. */
+export interface ScenarioRun {
+  scenario: Scenario;
+  thresholds: Thresholds;
+  /** Legitimate accounts of the calibration run (held out from the evaluation). */
+  calibrationAccounts: number;
+  events: number;
+  /** Report lines of every account that sent at least one event, with its true role. */
+  accounts: { label: Label; report: ReportAccount }[];
+  campaigns: CampaignRun[];
+  seconds: number;
+}
+
+/** Inputs of one scenario run. */
+export interface RunInput {
+  scenario: Scenario;
+  seed: number;
+  /** Seed of the legitimate-only calibration run; must differ from `seed`. */
+  calibrationSeed: number;
+  targetFpr: number;
+  corpus: Corpus;
+  traces: TraceBank;
+  progress?: (line: string) => void;
+}
+
+function releases(s: Scenario): Record<string, string> {
+  if (!s.release) return {};
+  const at = Date.parse(s.start) + s.release.day * 86_400_000;
+  return { [s.release.model]: new Date(at).toISOString() };
+}
+
+/**
+ * Calibrates the engine's thresholds on a legitimate-only run of the scenario's tenants with
+ * a different seed, then runs the scenario in a closed loop: an account the engine blocks
+ * sends nothing more (its answers stop) and a hydra replaces it at once.
+ */
+export function runScenario(input: RunInput): ScenarioRun {
+  const { scenario, corpus, traces } = input;
+  const t0 = Date.now();
+  const modelReleases = releases(scenario);
+
+  const cal = new Simulation(calibrationScenario(scenario), {
+    seed: input.calibrationSeed,
+    corpus,
+    traces,
+  });
+  const calEngine = new DetectionEngine({ config: { modelReleases } });
+  for (const e of cal) calEngine.ingest(e);
+  const calRisks = calEngine.report().accounts.map((a) => a.risk);
+  const thresholds = calibrateThresholds(calRisks, input.targetFpr);
+  input.progress?.(
+    `${scenario.name}: calibrated on ${calRisks.length} legitimate accounts ` +
+      `(${cal.events} events): block ${thresholds.block.toFixed(3)}, ` +
+      `review ${thresholds.review.toFixed(3)}`,
+  );
+
+  const engine = new DetectionEngine({ config: { modelReleases, thresholds } });
+  const sim = new Simulation(scenario, { seed: input.seed, corpus, traces });
+  sim.setStopHook((account) => engine.verdict(account)?.verdict === 'block');
+  for (const e of sim) engine.ingest(e);
+
+  const byAccount = new Map(engine.report().accounts.map((a) => [a.account, a]));
+  const accounts = sim.labels.flatMap((label) => {
+    const report = byAccount.get(label.account);
+    return report ? [{ label, report }] : [];
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  input.progress?.(
+    `${scenario.name}: ${sim.events} events, ${accounts.length} accounts, ${seconds.toFixed(1)} s`,
+  );
+  return {
+    scenario,
+    thresholds,
+    calibrationAccounts: calRisks.length,
+    events: sim.events,
+    accounts,
+    campaigns: sim.campaigns,
+    seconds,
+  };
+}
+
+/** Harvested share of each campaign at the end of its closed-loop run. */
+export function harvestShares(run: ScenarioRun): Record<string, number> {
+  return Object.fromEntries(run.campaigns.map((c) => [c.spec.name, harvestedShare(c)]));
+}
