@@ -84,6 +84,36 @@ export const CATALOGUE = {
     code: 'invalid_scenario',
     message: 'The simulation scenario is invalid. Fix the named field or use a preset.',
   },
+  MOAT_ERR_INTEL_BUNDLE: {
+    status: 400,
+    code: 'invalid_bundle',
+    message: 'The STIX bundle or object is invalid. Fix the named object or property.',
+  },
+  MOAT_ERR_INTEL_INPUT: {
+    status: 400,
+    code: 'invalid_intel_input',
+    message: 'The report or event log given for intel export cannot be used.',
+  },
+  MOAT_ERR_TAXII_UNAUTHORIZED: {
+    status: 401,
+    code: 'taxii_unauthorized',
+    message: 'The TAXII bearer token is missing or wrong.',
+  },
+  MOAT_ERR_TAXII_NOT_ACCEPTABLE: {
+    status: 406,
+    code: 'taxii_not_acceptable',
+    message: 'Send Accept: application/taxii+json;version=2.1.',
+  },
+  MOAT_ERR_TAXII_MEDIA_TYPE: {
+    status: 415,
+    code: 'taxii_unsupported_media_type',
+    message: 'Send Content-Type: application/taxii+json;version=2.1.',
+  },
+  MOAT_ERR_TAXII_REMOTE: {
+    status: 502,
+    code: 'taxii_remote_error',
+    message: 'The remote TAXII server refused the request or answered something unreadable.',
+  },
   MOAT_ERR_USAGE: {
     status: 400,
     code: 'usage',
