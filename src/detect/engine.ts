@@ -12,6 +12,7 @@ import { above, combineRisk, levelFor, topReasons } from './risk.js';
 import { Scorer } from './scorer.js';
 import { newAccount, type AccountState } from './state.js';
 import { Reference } from './reference.js';
+import type { SignalContext } from './signals/signal.js';
 
 const DAY_MS = 86_400_000;
 const SWEEP_EVERY = 4096;
@@ -131,6 +132,11 @@ export class DetectionEngine implements Detector {
   /** The `moat.report.v1` view of everything ingested so far. */
   report(): Report {
     return buildReport(this.events, this.accounts.values(), this.clusters);
+  }
+
+  /** What signals read besides a profile (tier norms, reference statistics); for tools and tests. */
+  get signalContext(): SignalContext {
+    return this.reference.context;
   }
 
   /** Counts for benchmarks and health: events, accounts, active accounts, clusters. */
