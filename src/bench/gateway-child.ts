@@ -12,6 +12,10 @@ import { startBareProxy, startBenchUpstream } from './gateway-servers.js';
  * (`{"port": N, "key": "..."}`) when ready, then serves until killed.
  */
 async function main(role: string, upstreamUrl: string | undefined): Promise<void> {
+  // CPU time used so far, so the runner can compute CPU per request of each proxy.
+  process.on('message', (msg) => {
+    if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
   if (role === 'upstream') return ready({ port: await startBenchUpstream() });
   if (!upstreamUrl) throw new Error('upstream URL required');
   if (role === 'bare') return ready({ port: await startBareProxy(upstreamUrl) });
@@ -39,6 +43,9 @@ async function main(role: string, upstreamUrl: string | undefined): Promise<void
     if (msg !== 'stats') return;
     await gw.flushEvents();
     process.send?.({ events, stored: store.events.count() });
+  });
+  process.once('SIGTERM', () => {
+    gw.close().then(() => process.exit(0));
   });
   ready({ port: gw.port, key });
 }

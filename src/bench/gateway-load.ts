@@ -12,6 +12,8 @@ export interface LoadTarget {
 export interface SaturationResult {
   rps: number;
   completed: number;
+  /** Calls completed during the warm-up (counted for CPU per request, not for rps). */
+  warmupCompleted: number;
   errors: number;
 }
 
@@ -46,11 +48,16 @@ export async function saturate(
 ): Promise<SaturationResult> {
   const pool = new Pool(t.url, { connections: opts.connections, pipelining: 1 });
   try {
-    await loop(pool, t, opts.connections, opts.warmupMs);
+    const warm = await loop(pool, t, opts.connections, opts.warmupMs);
     const started = performance.now();
     const { completed, errors } = await loop(pool, t, opts.connections, opts.durationMs);
     const elapsed = performance.now() - started;
-    return { rps: (completed * 1000) / elapsed, completed, errors };
+    return {
+      rps: (completed * 1000) / elapsed,
+      completed,
+      warmupCompleted: warm.completed,
+      errors,
+    };
   } finally {
     await pool.close();
   }

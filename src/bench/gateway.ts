@@ -21,6 +21,9 @@ export interface KindResult {
   bareRps: number;
   moatRps: number;
   ratio: number;
+  /** CPU microseconds per request of each proxy process at saturation (noise-resistant). */
+  bareCpuUs: number;
+  moatCpuUs: number;
   rate: number;
   bare: Pick<RateResult, 'p50Ms' | 'p99Ms'>;
   moat: Pick<RateResult, 'p50Ms' | 'p99Ms'>;
@@ -46,6 +49,20 @@ const CHILD = fileURLToPath(new URL('./gateway-child.js', import.meta.url));
 interface Child {
   proc: ChildProcess;
   info: { port: number; key?: string };
+}
+
+/** CPU microseconds (user + system) a child has used so far. */
+function cpuOf(c: Child): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (msg: unknown) => {
+      const cpu = (msg as { cpu?: { user: number; system: number } }).cpu;
+      if (!cpu) return;
+      c.proc.off('message', onMessage);
+      resolve(cpu.user + cpu.system);
+    };
+    c.proc.on('message', onMessage);
+    c.proc.send('cpu');
+  });
 }
 
 async function startChild(role: string, upstream?: string): Promise<Child> {
@@ -107,18 +124,23 @@ export async function runGatewayBench(
       const tb = target(bare.info.port, stream);
       const tm = target(moat.info.port, stream, moat.info.key);
       const sat = { bare: [] as number[], moat: [] as number[] };
+      const cpu = { bare: [] as number[], moat: [] as number[] };
+      const procs = { bare, moat };
       let errors = 0;
       for (let r = 0; r < opts.rounds; r++) {
         for (const [name, t] of [
           ['bare', tb],
           ['moat', tm],
         ] as const) {
+          const cpu0 = await cpuOf(procs[name]);
           const res = await saturate(t, {
             connections: opts.connections,
             durationMs: ms,
             warmupMs,
           });
+          const used = (await cpuOf(procs[name])) - cpu0;
           sat[name].push(res.rps);
+          cpu[name].push(used / Math.max(1, res.completed + res.warmupCompleted));
           errors += res.errors;
           progress(`${kind} saturation ${name} round ${r + 1}: ${res.rps.toFixed(0)} req/s`);
         }
@@ -149,6 +171,8 @@ export async function runGatewayBench(
         bareRps,
         moatRps,
         ratio: moatRps / bareRps,
+        bareCpuUs: median(cpu.bare),
+        moatCpuUs: median(cpu.moat),
         rate,
         bare: b,
         moat: m,
@@ -181,6 +205,7 @@ export function gatewayTable(r: GatewayBenchResult): string {
   const f = (n: number, d = 0) => n.toFixed(d);
   const row = (label: string, k: KindResult) => [
     `| ${label} throughput at saturation (req/s) | ${f(k.bareRps)} | ${f(k.moatRps)} | ${f(k.ratio * 100, 1)}% |`,
+    `| ${label} CPU per request at saturation (µs) | ${f(k.bareCpuUs)} | ${f(k.moatCpuUs)} | +${f(k.moatCpuUs - k.bareCpuUs)} µs |`,
     `| ${label} p50 at ${k.rate} req/s (ms) | ${f(k.bare.p50Ms, 2)} | ${f(k.moat.p50Ms, 2)} | +${f(k.addedP50Ms, 2)} ms |`,
     `| ${label} p99 at ${k.rate} req/s (ms) | ${f(k.bare.p99Ms, 2)} | ${f(k.moat.p99Ms, 2)} | +${f(k.addedP99Ms, 2)} ms |`,
   ];

@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+// Random bytes drawn 4 KiB at a time: one system call per 256 ids instead of one per id, which
+// matters on the gateway's request path (one event id per call).
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 /**
  * A sortable unique id: 10 characters of millisecond time then 16 random ones, in Crockford
  * base32, behind a prefix (`evt_`, `key_`, ...). Sorting ids sorts by creation time.
@@ -13,8 +18,12 @@ export function newId(prefix: string, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
   let rand = '';
-  for (let i = 0; i < 16; i++) rand += ALPHABET[bytes[i] % 32];
+  for (let i = 0; i < 16; i++) rand += ALPHABET[pool[poolAt + i] % 32];
+  poolAt += 16;
   return `${prefix}_${time}${rand}`;
 }

@@ -41,6 +41,8 @@ export function upstreamError(err: unknown): MoatError {
 export class Upstream {
   private readonly pool: Pool;
   private readonly apiKey?: string;
+  /** Path prefix of the upstream URL (`/api` in `http://host/api`), or empty. */
+  private readonly prefix: string;
 
   constructor(readonly config: UpstreamConfig) {
     if (!config.url) {
@@ -55,12 +57,8 @@ export class Upstream {
       pipelining: 1,
     });
     this.apiKey = config.apiKeyEnv ? process.env[config.apiKeyEnv] : undefined;
-  }
-
-  /** Base path prefix of the upstream URL (e.g. `/api` in `http://host/api`), without slash. */
-  private get prefix(): string {
-    const p = new URL(this.config.url).pathname;
-    return p === '/' ? '' : p;
+    const path = new URL(config.url).pathname;
+    this.prefix = path === '/' ? '' : path;
   }
 
   /** Headers for the backend: the allowed client headers, then the backend's own key. */

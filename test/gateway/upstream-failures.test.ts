@@ -7,7 +7,7 @@ let t: TestGateway;
 let openai: OpenAI;
 
 before(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway({ upstream: { headers_timeout_ms: 500, body_timeout_ms: 500 } });
   openai = new OpenAI({ apiKey: t.keys.standard, baseURL: `${t.gw.url}/v1`, maxRetries: 0 });
 });
 after(() => t.close());

@@ -45,8 +45,8 @@ export async function startTestGateway(
     ...yaml,
     upstream: {
       url: fake.url,
-      headers_timeout_ms: 500,
-      body_timeout_ms: 500,
+      headers_timeout_ms: 5_000,
+      body_timeout_ms: 5_000,
       ...(yaml.upstream as object),
     },
   });
