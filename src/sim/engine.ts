@@ -1,7 +1,7 @@
 import type { MoatEvent } from '../core/event.js';
 import type { Corpus } from '../data/corpus.js';
 import type { TraceBank } from '../data/traces.js';
-import { callToEvent, type Sender } from './call.js';
+import { callToEvent, type Call, type Sender } from './call.js';
 import { createCampaign, type CampaignRun } from './campaigns.js';
 import { MinHeap } from './heap.js';
 import { opaque, type Identity } from './identity.js';
@@ -21,6 +21,8 @@ export interface SimOptions {
   traces: TraceBank;
   /** Closed loop: a stopped account sends nothing more; a hydra replaces it at once. */
   isStopped?: (account: string) => boolean;
+  /** Sees each call with the event made from it (tests use it to check prompt-set roles). */
+  onCall?: (call: Call, event: MoatEvent) => void;
 }
 
 /**
@@ -59,8 +61,11 @@ export class Simulation implements Iterable<MoatEvent> {
       isStopped: (a) => this.stopHook(a),
       newSender: (label, identity, tier) => this.newSender(label, identity, tier),
       rngFor: (label) => Rng.derive(seed, label),
-      toEvent: (call, sender, t, rng) =>
-        callToEvent(call, sender, startMs + t * 1000, world.corpus, rng),
+      toEvent: (call, sender, t, rng) => {
+        const event = callToEvent(call, sender, startMs + t * 1000, world.corpus, rng);
+        opts.onCall?.(call, event);
+        return event;
+      },
     };
     this.populate();
   }

@@ -1,7 +1,7 @@
 import { MoatError } from '../core/errors.js';
 import { readScenarioFile, validateScenario, type Scenario, type TenantSpec } from './scenario.js';
 
-/** Legitimate tenants at a given scale (1 = the standard mix of about 300 accounts). */
+/** Legitimate tenants at a given scale (1 = about 240 accounts). */
 function tenants(scale: number): TenantSpec[] {
   const n = (x: number) => Math.max(1, Math.round(x * scale));
   return [
@@ -24,11 +24,12 @@ export const PRESETS: Record<string, () => Scenario> = {
   ci: () =>
     validateScenario({
       name: 'ci',
-      description: 'Reduced mix for CI: every profile and campaign kind, small sizes, 2 days.',
+      description:
+        'Reduced mix for CI: about 240 legitimate accounts, every campaign kind, 2 days.',
       start: '2026-11-23T00:00:00Z',
       days: 2,
       release: RELEASE,
-      tenants: tenants(0.4),
+      tenants: tenants(1),
       campaigns: [
         { name: 'bulk', kind: 'bulk', target: ['gsm8k'], per_day: 6000, start_day: 0.3 },
         {
@@ -100,11 +101,11 @@ export const PRESETS: Record<string, () => Scenario> = {
   standard: () =>
     validateScenario({
       name: 'standard',
-      description: 'About 250 legitimate accounts and every campaign kind over 3 days.',
+      description: 'About 730 legitimate accounts and every campaign kind over 3 days.',
       start: '2026-11-23T00:00:00Z',
       days: 3,
       release: RELEASE,
-      tenants: tenants(1),
+      tenants: tenants(3),
       campaigns: [
         { name: 'bulk', kind: 'bulk', target: ['gsm8k'], per_day: 10000, start_day: 0.5 },
         {

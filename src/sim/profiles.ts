@@ -30,7 +30,7 @@ const traceArrivals = (rng: Rng, world: World, perDay: number): Arrivals => {
   return new TraceArrivals(windows, perDay, rng, offset, world.endS);
 };
 
-/** Role prompts longer than this are cut when used as a system prompt (a few are 100k+). */
+/** Prompts longer than this are cut (a few role prompts run past 100,000 characters). */
 const MAX_ROLE_CHARS = 2000;
 
 const base = (a: AccountState, t: number, extra: EventParams): EventParams => ({
@@ -62,18 +62,16 @@ const chatApp: Profile = {
   }),
   start(a, t) {
     const { rng, world } = a;
-    const item = pickItem(rng, world.corpus, ['arena-hard', 'instructionwild'], [1, 2]);
-    const role = rng.chance(0.25)
-      ? rng.pick(world.corpus.sets['role-prompts']).prompt.slice(0, MAX_ROLE_CHARS)
-      : undefined;
-    a.convo = { system: role, history: [], item, turns: 0 };
+    // A quarter of conversations open with a role prompt ("I want you to act as...").
+    const sets = ['arena-hard', 'instructionwild', 'role-prompts'] as const;
+    const item = pickItem(rng, world.corpus, [...sets], [1, 2, 1]);
+    a.convo = { history: [], item, turns: 0 };
     const size = pickSize(rng, world.traces.chatSizes);
     return {
       route: chatRoute(a),
       model: modelAt(a, t),
       params: base(a, t, { max_tokens: rng.pick([1024, 2048, 4096]) }),
-      system: role,
-      user: item.prompt,
+      user: item.prompt.slice(0, MAX_ROLE_CHARS),
       item,
       lengthHint: size.output,
     };
