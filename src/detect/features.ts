@@ -20,8 +20,12 @@ export const EMPTY_BIN = 0xffffffff;
 export interface TextFeatures {
   /** One-permutation MinHash of the skeleton's word and word-pair shingles (MINHASH_K bins). */
   minhash: Uint32Array;
-  /** Hash of the skeleton's first and last words: equal for prompts built from one template. */
-  template: number;
+  /**
+   * Template keys: hashes of the skeleton's first six and last four words (the whole skeleton
+   * when shorter). Prompts built from one wrapper share the head or the tail key.
+   */
+  head: number;
+  tail: number;
   /** Topic index, or -1 when the lexicon has no word of the prompt. */
   topic: number;
   /** Signed hashed unigram+bigram counts, L2-normalised and scaled to int8. */
@@ -70,20 +74,25 @@ function textFeatures(user: string, system: string): TextFeatures {
     if (i > 0) addShingle(minhash, vec, combine32(words[i - 1], words[i]));
   }
 
-  let template = 0x7e3a;
-  for (let i = 0; i < Math.min(5, words.length); i++) template = combine32(template, words[i]);
-  for (let i = Math.max(5, words.length - 2); i < words.length && words.length > 7; i++) {
-    template = combine32(template, words[i]);
-  }
+  const head = span(words, 0, Math.min(6, words.length), 0x7e3a);
+  const tail = words.length >= 10 ? span(words, words.length - 4, words.length, 0x51d7) : head;
   const lower = `${user}\n${system}`.toLowerCase();
   return {
     minhash,
-    template,
+    head,
+    tail,
     topic: topicOf(words),
     vec: quantise(vec),
     cot: COT_PATTERN.test(lower),
     rubric: RUBRIC_PATTERN.test(lower),
   };
+}
+
+/** Hash of words [from, to). */
+function span(words: Uint32Array, from: number, to: number, seed: number): number {
+  let h = seed;
+  for (let i = from; i < to; i++) h = combine32(h, words[i]);
+  return h;
 }
 
 function addShingle(minhash: Uint32Array, vec: Float32Array, h: number): void {

@@ -7,7 +7,7 @@ import { TOPICS } from './topics.js';
 export const RING = 48;
 const HOURS = 168;
 const HOUR_MS = 3_600_000;
-const TEMPLATE_SLOTS = 8;
+const TEMPLATE_SLOTS = 12;
 const NET_SLOTS = 16;
 const UA_SLOTS = 8;
 const MIN_GAP_MS = 50;
@@ -111,7 +111,9 @@ export class Profile {
     ew[Ew.Cot] = ew[Ew.Cot] * d + (t.cot ? 1 : 0);
     ew[Ew.Rubric] = ew[Ew.Rubric] * d + (t.rubric ? 1 : 0);
     ew[Ew.NearDup] = ew[Ew.NearDup] * d + (this.hasNearDuplicate(t.minhash) ? 1 : 0);
-    ew[Ew.TemplateRepeat] = ew[Ew.TemplateRepeat] * d + (this.countTemplate(t.template) ? 1 : 0);
+    const seenHead = this.countTemplate(t.head);
+    const seenTail = t.tail !== t.head && this.countTemplate(t.tail);
+    ew[Ew.TemplateRepeat] = ew[Ew.TemplateRepeat] * d + (seenHead || seenTail ? 1 : 0);
     if (t.topic >= 0) {
       this.topics[t.topic]++;
       this.topicTotal++;

@@ -99,7 +99,14 @@ export function harvestAccount(
   id: string,
   n: number,
   seed: number,
-  o: { startMs?: number; gapMs?: number; payment?: string; ip?: string } = {},
+  o: {
+    startMs?: number;
+    gapMs?: number;
+    payment?: string;
+    ip?: string;
+    userAgent?: string;
+    signupMs?: number;
+  } = {},
 ): MoatEvent[] {
   const rng = new Rng(seed);
   const out: MoatEvent[] = [];
@@ -112,9 +119,9 @@ export function harvestAccount(
         ms,
         client: {
           ip: o.ip ?? `203.0.113.${seed % 250}`,
-          user_agent: 'python-requests/2.32',
+          user_agent: o.userAgent ?? 'python-requests/2.32',
           payment_fp: o.payment ?? `pm_${id}`,
-          signup_ts: new Date(T0 - HOUR).toISOString(),
+          signup_ts: new Date(o.signupMs ?? T0 - HOUR).toISOString(),
         },
         params: { temperature: 0, n: 1, max_tokens: 4096 },
         input: userMessage(

@@ -45,7 +45,7 @@ export class Linker {
     if (s.templateOffered || !f.text) return;
 
     const top = p.topTemplate();
-    if (top.count < TEMPLATE_MIN_COUNT || top.count < 0.3 * Math.min(p.nText, 100)) return;
+    if (top.count < TEMPLATE_MIN_COUNT || top.count < 0.5 * Math.min(p.nText, 100)) return;
     s.templateOffered = true;
     this.offer(s.node, templateKeys(f, top.key));
   }

@@ -11,8 +11,9 @@ export const templateRepetition: Signal = {
       'For each prompt, the skeleton (lower case, numbers masked) is reduced to a 16-bin ' +
       'one-permutation MinHash over words and word pairs and compared with the last 48 prompts ' +
       'of the account: a near-duplicate agrees on at least half of the bins both prompts fill ' +
-      '(at least four; Jaccard about 0.5). A template ' +
-      "key (the skeleton's first five and last two words) is counted in a heavy-hitter sketch. " +
+      '(at least four; Jaccard about 0.5). Template ' +
+      "keys (the skeleton's first six and last four words) are counted in a heavy-hitter " +
+      'sketch; a prompt repeats a template when either key is already being counted. ' +
       'The value is the larger of the two weighted shares; it scores from 30% (0) to 85% (1).',
     why:
       'Harvesters wrap a prompt set in a fixed template ("Answer the following question in ' +
