@@ -116,6 +116,7 @@ export function parseRequest(route: Route, raw: Buffer): ParsedRequest {
     }
   }
 
+  if (Array.isArray(b.messages)) checkMessages(b.messages);
   const { input, chars } = flattenInput(route, b);
   const maxTokens = (b.max_tokens ?? b.max_completion_tokens ?? b.max_output_tokens) as
     number | undefined;
@@ -128,6 +129,31 @@ export function parseRequest(route: Route, raw: Buffer): ParsedRequest {
     inputChars: chars,
     maxTokens,
   };
+}
+
+/** Each message must be an object with a string role and string, array or null content. */
+function checkMessages(messages: unknown[]): void {
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+      throw malformed(`Field "messages[${i}]" must be an object.`, `messages[${i}]`);
+    }
+    const { role, content } = m as { role?: unknown; content?: unknown };
+    if (typeof role !== 'string') {
+      throw malformed(`Field "messages[${i}].role" must be a string.`, `messages[${i}].role`);
+    }
+    if (
+      content !== undefined &&
+      content !== null &&
+      typeof content !== 'string' &&
+      !Array.isArray(content)
+    ) {
+      throw malformed(
+        `Field "messages[${i}].content" must be a string or an array.`,
+        `messages[${i}].content`,
+      );
+    }
+  }
 }
 
 function eventParams(route: Route, b: Record<string, unknown>, maxTokens?: number): EventParams {

@@ -39,6 +39,19 @@ test('a field of the wrong type gets 400 naming the field', async () => {
   assert.match(r.body.error.message, /"temperature" must be a number/);
 });
 
+test('a message of the wrong shape is named with its index', async () => {
+  const body = {
+    model: 'm',
+    messages: [
+      { role: 'user', content: 'ok' },
+      { role: 'user', content: 7 },
+    ],
+  };
+  const r = await post('/v1/chat/completions', JSON.stringify(body));
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.param, 'messages[1].content');
+});
+
 test('the OpenAI SDK surfaces a missing field as BadRequestError', async () => {
   const openai = new OpenAI({ apiKey: t.keys.standard, baseURL: `${t.gw.url}/v1`, maxRetries: 0 });
   await assert.rejects(
