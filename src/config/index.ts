@@ -10,6 +10,7 @@ import { storeSection, type StoreConfig } from './sections/store.js';
 import { tiersSection, type TiersConfig } from './sections/tiers.js';
 import { upstreamSection, type UpstreamConfig } from './sections/upstream.js';
 import { watermarkSection } from '../watermark/config.js';
+import { intelSection } from '../intel/config.js';
 
 // Every section Moat knows, one line each. Other areas add their section here.
 registerSection(serverSection);
@@ -19,6 +20,7 @@ registerSection(tiersSection);
 registerSection(eventsSection);
 registerSection(storeSection);
 registerSection(watermarkSection);
+registerSection(intelSection);
 
 export type { Section } from './section.js';
 export { registerSection } from './section.js';

@@ -109,6 +109,11 @@ export const CATALOGUE = {
     code: 'taxii_unsupported_media_type',
     message: 'Send Content-Type: application/taxii+json;version=2.1.',
   },
+  MOAT_ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    code: 'method_not_allowed',
+    message: 'This method is not allowed on this resource. See the Allow header.',
+  },
   MOAT_ERR_TAXII_REMOTE: {
     status: 502,
     code: 'taxii_remote_error',

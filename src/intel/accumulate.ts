@@ -124,7 +124,7 @@ export class CampaignAccumulator {
     if (agent) this.agents.set(agent, (this.agents.get(agent) ?? 0) + 1);
   }
 
-  /** Template keys seen at least `minEvents` times and in `minShare` of prompts, commonest first. */
+  /** Template keys seen `minEvents` times and in `minShare` of prompts, commonest first. */
   templateCandidates(minEvents: number, minShare: number): TemplateFingerprint[] {
     const out: TemplateFingerprint[] = [];
     for (const [hash, t] of this.templates) {

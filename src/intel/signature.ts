@@ -42,11 +42,11 @@ export interface ParamFingerprint {
 
 /** When the campaign sent its requests. */
 export interface TimingFingerprint {
-  /** Median over accounts (with 10+ events) of the coefficient of variation of inter-arrival gaps. */
+  /** Median over accounts (10+ events) of the coefficient of variation of inter-arrival gaps. */
   interarrival_cv_median: number;
   /** Share of the hours between first and last event in which the campaign sent anything. */
   duty_cycle: number;
-  /** Entropy of the hour-of-day histogram over log2(24): 1 is perfectly flat (no diurnal rhythm). */
+  /** Hour-of-day entropy over log2(24): 1 is perfectly flat (no diurnal rhythm). */
   hour_entropy: number;
 }
 

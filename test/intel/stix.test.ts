@@ -50,7 +50,7 @@ function schemas(t: { skip(msg: string): void }): SchemaSet | null {
   return null;
 }
 
-test('the exported bundle and every object in it validate against the OASIS STIX 2.1 schemas', async (t) => {
+test('the bundle and each object validate against the OASIS STIX 2.1 schemas', async (t) => {
   const set = schemas(t);
   if (!set) return;
   const bundle = await exportBundle();
@@ -107,7 +107,7 @@ test('the OASIS example bundles pass the validator (it is not stricter than the 
   }
 });
 
-test('an export carries no prompt text, account id, address, user agent or reason detail', async () => {
+test('an export has no prompt text, account id, address, user agent or reason detail', async () => {
   for (const salt of [SALT, null]) {
     const text = JSON.stringify(await exportBundle(salt)).toLowerCase();
     const events = fixtureEvents();
