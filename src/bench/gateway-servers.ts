@@ -36,7 +36,14 @@ const SSE_EVENTS = [
         ],
       })}\n\n`,
   ),
-  `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'bench', choices: [], usage: { prompt_tokens: 120, completion_tokens: 20, total_tokens: 140 } })}\n\n`,
+  `data: ${JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'bench',
+    choices: [],
+    usage: { prompt_tokens: 120, completion_tokens: 20, total_tokens: 140 },
+  })}\n\n`,
   'data: [DONE]\n\n',
 ];
 

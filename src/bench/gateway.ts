@@ -203,11 +203,33 @@ export async function runGatewayBench(
 /** The result as a Markdown table, as published in docs/benchmarks/gateway.md. */
 export function gatewayTable(r: GatewayBenchResult): string {
   const f = (n: number, d = 0) => n.toFixed(d);
+  const signed = (n: number, d: number) => (n >= 0 ? `+${f(n, d)}` : f(n, d));
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const row = (label: string, k: KindResult) => [
-    `| ${label} throughput at saturation (req/s) | ${f(k.bareRps)} | ${f(k.moatRps)} | ${f(k.ratio * 100, 1)}% |`,
-    `| ${label} CPU per request at saturation (µs) | ${f(k.bareCpuUs)} | ${f(k.moatCpuUs)} | +${f(k.moatCpuUs - k.bareCpuUs)} µs |`,
-    `| ${label} p50 at ${k.rate} req/s (ms) | ${f(k.bare.p50Ms, 2)} | ${f(k.moat.p50Ms, 2)} | +${f(k.addedP50Ms, 2)} ms |`,
-    `| ${label} p99 at ${k.rate} req/s (ms) | ${f(k.bare.p99Ms, 2)} | ${f(k.moat.p99Ms, 2)} | +${f(k.addedP99Ms, 2)} ms |`,
+    line([
+      `${label} throughput at saturation (req/s)`,
+      f(k.bareRps),
+      f(k.moatRps),
+      `${f(k.ratio * 100, 1)}%`,
+    ]),
+    line([
+      `${label} CPU per request at saturation (µs)`,
+      f(k.bareCpuUs),
+      f(k.moatCpuUs),
+      `${signed(k.moatCpuUs - k.bareCpuUs, 0)} µs`,
+    ]),
+    line([
+      `${label} p50 at ${k.rate} req/s (ms)`,
+      f(k.bare.p50Ms, 2),
+      f(k.moat.p50Ms, 2),
+      `${signed(k.addedP50Ms, 2)} ms`,
+    ]),
+    line([
+      `${label} p99 at ${k.rate} req/s (ms)`,
+      f(k.bare.p99Ms, 2),
+      f(k.moat.p99Ms, 2),
+      `${signed(k.addedP99Ms, 2)} ms`,
+    ]),
   ];
   return [
     '| measure | bare proxy | Moat | Moat vs bare |',

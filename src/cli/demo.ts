@@ -125,7 +125,8 @@ async function customerLoop(
 function printEvent(e: MoatEvent): void {
   const time = e.ts.slice(11, 19);
   const tokens = `${e.usage.input_tokens}->${e.usage.output_tokens} tok`;
-  const line = `${time} ${e.account.padEnd(14)} ${(e.tier ?? '-').padEnd(8)} ${e.route} ${e.status}`;
+  const who = `${e.account.padEnd(14)} ${(e.tier ?? '-').padEnd(8)}`;
+  const line = `${time} ${who} ${e.route} ${e.status}`;
   process.stdout.write(`${line} ${tokens} ${e.latency_ms ?? 0} ms\n`);
 }
 

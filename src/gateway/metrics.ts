@@ -100,7 +100,8 @@ export class Gauge {
   ) {}
 
   render(): string {
-    return `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n${this.name} ${this.read()}`;
+    const head = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge`;
+    return `${head}\n${this.name} ${this.read()}`;
   }
 }
 

@@ -17,7 +17,7 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Reads usage of any route's shape (OpenAI prompt/completion, Responses and Anthropic input/output). */
+/** Reads usage in any route's shape: OpenAI prompt/completion, Responses and Anthropic in/out. */
 function readUsage(out: OutputSummary, u: Obj | undefined): void {
   if (!u || typeof u !== 'object') return;
   const input = num(u.prompt_tokens) ?? num(u.input_tokens);

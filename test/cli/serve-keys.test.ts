@@ -61,7 +61,7 @@ test('serve stops at start-up on a wrong config key, naming it', () => {
   assert.match(r.stderr, /MOAT_ERR_CONFIG.*tiers\.free\.max_concurent: unknown key/);
 });
 
-test('serve with --upstream, --port and --events-out proxies and logs, then stops cleanly', async () => {
+test('serve with --upstream, --port, --events-out proxies, logs and stops cleanly', async () => {
   const secret = moat(['keys', 'create', '--account', 'acct_serve', '--tier', 'standard'])
     .stdout.trim()
     .split('\n')

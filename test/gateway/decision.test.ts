@@ -99,7 +99,7 @@ test('deny verification_required carries the link, in the Anthropic shape too', 
   );
 });
 
-test('degrade strips logprobs and logit_bias and caps n and max_tokens before forwarding', async () => {
+test('degrade strips logprobs and logit_bias, caps n and max_tokens', async () => {
   const { secret } = t.store.keys.create('acct_degraded', 'standard');
   decisions.set('acct_degraded', {
     degrade: { maxTokens: 64, maxN: 1, stripReasoning: false },
