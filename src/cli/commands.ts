@@ -30,6 +30,10 @@ export const COMMANDS: Record<string, Entry> = {
     load: () => import('./simulate.js').then((m) => m.command),
   },
   serve: { summary: 'run the gateway', load: () => import('./serve.js').then((m) => m.command) },
+  intel: {
+    summary: 'share campaign signatures (STIX 2.1, TAXII 2.1)',
+    load: () => import('./intel.js').then((m) => m.command),
+  },
   keys: {
     summary: 'create, revoke, list API keys',
     load: () => import('./keys.js').then((m) => m.command),

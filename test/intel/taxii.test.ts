@@ -73,7 +73,7 @@ test('discovery, API root and collections answer with the TAXII media type', asy
   assert.equal(((await one.json()) as { id: string }).id, DEFAULT_COLLECTION.id, 'by alias');
 });
 
-test('errors: 401 without token, 406 wrong Accept, 415 wrong type, 404, 405, 413, 400', async () => {
+test('errors: 401 no token, 406 Accept, 415 type, 404, 405, 413, 400', async () => {
   const noAuth = await fetch(`${base}/taxii2/`, { headers: { accept: TAXII_MEDIA_TYPE } });
   assert.equal(noAuth.status, 401);
   assert.match(noAuth.headers.get('www-authenticate') ?? '', /^Bearer/);
