@@ -11,9 +11,17 @@ interface Bench {
 
 /** The benchmarks by name; each area adds its own with one line. */
 const BENCHES: Record<string, Bench> = {
+  detect: {
+    summary: 'closed-loop detection quality on simulated tenants and campaigns',
+    run: (argv) => import('../bench/detect-cli.js').then((m) => m.runDetectCli(argv)),
+  },
   gateway: {
     summary: 'Moat against a bare proxy: throughput and added latency',
     run: benchGateway,
+  },
+  watermark: {
+    summary: 'proof that the watermark transfers to a model trained on the harvest',
+    run: (argv) => import('../bench/watermark-cli.js').then((m) => m.runWatermarkCli(argv)),
   },
 };
 

@@ -32,10 +32,12 @@ export function binomialLogPmf(n: number, p: number): number[] {
   return out;
 }
 
-function convolve(a: number[], b: number[]): number[] {
-  const out = new Array<number>(a.length + b.length - 1).fill(-Infinity);
+/** Adds `w * X` to a distribution over sums, X with log pmf `pmf`. */
+function convolveScaled(a: number[], pmf: number[], w: number): number[] {
+  const out = new Array<number>(a.length + w * (pmf.length - 1)).fill(-Infinity);
   for (let i = 0; i < a.length; i++) {
-    for (let j = 0; j < b.length; j++) out[i + j] = logAdd(out[i + j], a[i] + b[j]);
+    if (a[i] === -Infinity) continue;
+    for (let x = 0; x < pmf.length; x++) out[i + w * x] = logAdd(out[i + w * x], a[i] + pmf[x]);
   }
   return out;
 }
@@ -47,31 +49,36 @@ function logSurvival(pmf: number[]): number[] {
   return out;
 }
 
-/** A group of opportunities sharing one null agreement probability. */
+/** A group of opportunities sharing one null agreement probability and one weight. */
 export interface Group {
   /** Number of distinct opportunities. */
   n: number;
   /** Agreement probability under the null (1/k). */
   p: number;
+  /** Whole-number weight of an agreement (default 1). */
+  w?: number;
 }
 
 /**
- * log P(S >= m) where S is the sum of independent Binomial(n_i, p_i). The largest group enters
- * through its survival function and the others by exact convolution, so the cost stays near
- * (smaller groups)^2 + largest group, with no term dropped.
+ * log P(S >= m) where S is the sum of independent w_i * Binomial(n_i, p_i), w_i whole numbers.
+ * The largest group enters through its survival function and the others by exact convolution,
+ * so no term is dropped and the cost stays near (sum of the other groups' weights)^2.
  */
 export function logUpperTail(groups: Group[], m: number): number {
   if (m <= 0) return 0;
   const used = groups.filter((g) => g.n > 0).sort((a, b) => b.n - a.n);
   if (used.length === 0) return -Infinity;
 
-  const survival = logSurvival(binomialLogPmf(used[0].n, used[0].p));
+  const big = used[0];
+  const bigW = big.w ?? 1;
+  const survival = logSurvival(binomialLogPmf(big.n, big.p));
   let rest = [0];
-  for (const g of used.slice(1)) rest = convolve(rest, binomialLogPmf(g.n, g.p));
+  for (const g of used.slice(1)) rest = convolveScaled(rest, binomialLogPmf(g.n, g.p), g.w ?? 1);
 
   let tail = -Infinity;
   for (let s = 0; s < rest.length; s++) {
-    const need = Math.max(0, m - s);
+    if (rest[s] === -Infinity) continue;
+    const need = Math.max(0, Math.ceil((m - s) / bigW));
     if (need < survival.length) tail = logAdd(tail, rest[s] + survival[need]);
   }
   return Math.min(0, tail);

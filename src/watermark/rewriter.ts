@@ -1,5 +1,5 @@
 import { Lexer, type Token } from './lexer.js';
-import { MAX_PHRASE_WORDS, PHRASES_BY_FIRST, VOCABULARY, type Phrase } from './variants.js';
+import { FIRST_WORDS, MAX_PHRASE_WORDS, PHRASES_BY_FIRST, type Phrase } from './variants.js';
 import type { VariantSet } from './variants.js';
 
 /** One scoring opportunity: an occurrence of a set member in a context. */
@@ -7,7 +7,7 @@ export interface Opportunity {
   set: VariantSet;
   /** Index of the member the text holds. */
   index: number;
-  /** The neighbouring words that, with the set, key the choice (`previous|next words`). */
+  /** The neighbouring words that, with the set, key the choice (`previous words|next words`). */
   context: string;
 }
 
@@ -17,6 +17,8 @@ export type Chooser = (op: Opportunity) => number | null;
 const WORD = /^[("'“‘]*([A-Za-z]+(?:['’][A-Za-z]+)?)[.,;:!?)"'”’]*$/;
 /** Tokens after a phrase that enter its context. */
 const FOLLOW = 3;
+/** Tokens before a phrase that enter its context (a line break counts as one). */
+const PRECEDE = 1;
 const PLAIN_WORD = /^[A-Za-z]+(?:['’][A-Za-z]+)?[.,;:!?)]{0,3}$/;
 
 /**
@@ -28,7 +30,8 @@ const PLAIN_WORD = /^[A-Za-z]+(?:['’][A-Za-z]+)?[.,;:!?)]{0,3}$/;
 export class PhraseRewriter {
   private readonly lexer = new Lexer();
   private queue: Token[] = [];
-  private prev = '^';
+  /** The last tokens written, as context words; `^` marks a line break. */
+  private prevs: string[] = ['^'];
 
   constructor(private readonly choose: Chooser) {}
 
@@ -69,7 +72,7 @@ export class PhraseRewriter {
 
   private emitPlain(): string {
     const t = this.queue.shift()!;
-    this.prev = t.text === '' ? '$' : context(t.text, false);
+    this.remember(t.ws, [t.text === '' ? '$' : context(t.text, false)]);
     return t.ws + t.text;
   }
 
@@ -98,16 +101,18 @@ export class PhraseRewriter {
       return null;
     }
 
+    if (p.set.nextWord && (last.trail !== '' || !next || !PLAIN_WORD.test(next.text))) return null;
     const nextWord = next ? context(next.text, false) : '$';
     if (p.set.notBefore?.includes(nextWord)) return null;
-    const prev = first.ws.includes('\n') ? '^' : this.prev;
-    if (prev === 'a' || prev === 'an') return null;
-    return { set: p.set, index: p.index, context: `${prev}|${this.following(n)}` };
+    const prevs = first.ws.includes('\n') ? [...this.prevs, '^'].slice(-PRECEDE) : this.prevs;
+    const prev = prevs[prevs.length - 1];
+    if (prev === 'a' || prev === 'an' || p.set.notAfter?.includes(prev)) return null;
+    return { set: p.set, index: p.index, context: `${prevs.join(' ')}|${this.following(n)}` };
   }
 
   /**
-   * The three tokens after a phrase as they enter the context. A member word reads as `*` and
-   * ends the context there, because it may itself be rewritten into a different number of words.
+   * The three tokens after a phrase as they enter the context. A word that starts a member reads
+   * as `*` and ends the context there: it may be rewritten into a different number of words.
    */
   private following(n: number): string {
     const parts: string[] = [];
@@ -138,8 +143,14 @@ export class PhraseRewriter {
     if (/^[A-Z]/.test(first.word)) variant = variant[0].toUpperCase() + variant.slice(1);
     if (toks.some((t) => t.word.includes('’'))) variant = variant.replace(/'/g, '’');
     const words = variant.split(' ');
-    this.prev = normal(words[words.length - 1]);
+    this.remember(first.ws, words.map(normal));
     return `${first.ws}${first.lead}${variant}${last.trail}`;
+  }
+
+  private remember(ws: string, words: string[]): void {
+    if (ws.includes('\n')) this.prevs.push('^');
+    this.prevs.push(...words);
+    if (this.prevs.length > PRECEDE) this.prevs = this.prevs.slice(-PRECEDE);
   }
 
   /** False when the written member plus the following words would read as a longer phrase. */
@@ -176,14 +187,14 @@ function normal(word: string): string {
 
 /**
  * A neighbour as it enters the keyed context: a word in lower case, any digit-bearing token as
- * `0`, anything else as `#`. For the next word, members of any set read as `*`, because the
- * next word may itself be rewritten after this choice is made.
+ * `0`, anything else as `#`. For the next words, a word that starts a member reads as `*`,
+ * because it may itself be rewritten after this choice is made.
  */
 function context(text: string, isNext: boolean): string {
   const m = WORD.exec(text);
   if (m) {
     const w = normal(m[1]);
-    return isNext && VOCABULARY.has(w) ? '*' : w;
+    return isNext && FIRST_WORDS.has(w) ? '*' : w;
   }
   return /\d/.test(text) ? '0' : '#';
 }

@@ -4,7 +4,8 @@
  * secret and the surrounding words; the verifier checks how often a text agrees with those picks.
  *
  * Every member of a set must be safe to put in place of any other wherever the set's condition
- * holds, and sets are disjoint (no phrase belongs to two sets).
+ * holds. A phrase belongs to two sets only when their positions cannot both hold (a sentence's
+ * first words before a comma, or its last words before a full stop).
  */
 
 /** Where a set's members may be exchanged. */
@@ -27,8 +28,12 @@ export interface VariantSet {
   /** Lower-case members, words separated by one space. */
   variants: string[];
   position: Position;
-  /** Next words after which the set is left alone (e.g. "so far", "each other"). */
+  /** Next words before which the set is left alone (e.g. "so far", "each other"). */
   notBefore?: string[];
+  /** Previous words after which the set is left alone (e.g. "on the left"). */
+  notAfter?: string[];
+  /** A plain word must follow on the same line, with no punctuation between. */
+  nextWord?: boolean;
 }
 
 function negation(aux: string, contracted: string): VariantSet {
@@ -63,10 +68,38 @@ export const VARIANT_SETS: readonly VariantSet[] = [
     position: 'initial',
     notBefore: ['far', 'much', 'many', 'that', 'long', 'to', 'as', 'if', 'what', 'now', 'yes'],
   },
-  { id: 'means', variants: ['this means', 'that means'], position: 'initial' },
+  {
+    id: 'means',
+    variants: ['this means', 'that means', 'this implies', 'that implies'],
+    position: 'initial',
+  },
+  {
+    id: 'since',
+    variants: ['since', 'because'],
+    position: 'initial',
+    nextWord: true,
+    notBefore: ['then', 'last', 'the', 'early', 'its', 'that', 'this', 'when', 'before', 'birth'],
+  },
   { id: 'in-total', variants: ['in total', 'in all', 'altogether'], position: 'final' },
+  {
+    id: 'in-total-first',
+    variants: ['in total', 'altogether', 'all together'],
+    position: 'initial-comma',
+  },
+  {
+    id: 'left',
+    variants: ['left', 'remaining'],
+    position: 'final',
+    notAfter: ['the', 'to', 'on', 'turn', 'turned', 'turns', 'keep', 'be', 'is', 'was', 'and'],
+  },
+  { id: 'twice', variants: ['twice', 'two times'], position: 'any' },
   { id: 'half-of', variants: ['half of the', 'half the'], position: 'any' },
-  { id: 'sequence', variants: ['then', 'next', 'after that'], position: 'initial' },
+  { id: 'both-of', variants: ['both of the', 'both the'], position: 'any' },
+  {
+    id: 'sequence',
+    variants: ['then', 'next', 'after that', 'afterwards', 'subsequently'],
+    position: 'initial',
+  },
   {
     id: 'add',
     variants: ['additionally', 'moreover', 'furthermore', 'also', 'in addition'],
@@ -93,7 +126,6 @@ export const VARIANT_SETS: readonly VariantSet[] = [
   },
   { id: 'bought', variants: ['bought', 'purchased'], position: 'any' },
   { id: 'toward', variants: ['toward', 'towards'], position: 'any' },
-  { id: 'afterward', variants: ['afterward', 'afterwards'], position: 'any' },
   { id: 'among', variants: ['among', 'amongst'], position: 'any' },
   { id: 'perhaps', variants: ['perhaps', 'maybe'], position: 'any' },
   { id: 'often', variants: ['often', 'frequently'], position: 'any' },
@@ -121,10 +153,11 @@ export interface Phrase {
 /** Phrases by their first word, longest first, so "in order to" is tried before shorter ones. */
 export const PHRASES_BY_FIRST: ReadonlyMap<string, readonly Phrase[]> = indexPhrases();
 
-/** Every word that occurs in any member: their neighbours' context treats them as one class. */
-export const VOCABULARY: ReadonlySet<string> = new Set(
-  VARIANT_SETS.flatMap((s) => s.variants.flatMap((v) => v.split(' '))),
-);
+/**
+ * Words that start a member. Only these can change in a later rewrite (a phrase is rewritten as
+ * a whole, from its first word), so a neighbour's context reads them as one class.
+ */
+export const FIRST_WORDS: ReadonlySet<string> = new Set(PHRASES_BY_FIRST.keys());
 
 /** Longest member, in words. */
 export const MAX_PHRASE_WORDS = Math.max(
@@ -136,8 +169,9 @@ function indexPhrases(): Map<string, Phrase[]> {
   const seen = new Set<string>();
   for (const set of VARIANT_SETS) {
     set.variants.forEach((variant, index) => {
-      if (seen.has(variant)) throw new Error(`variant "${variant}" is in two sets`);
-      seen.add(variant);
+      const where = `${variant}@${set.position}`;
+      if (seen.has(where)) throw new Error(`variant "${variant}" is in two sets`);
+      seen.add(where);
       const words = variant.split(' ');
       const list = byFirst.get(words[0]) ?? [];
       list.push({ set, index, words });

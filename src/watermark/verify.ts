@@ -51,23 +51,68 @@ export function collectObservations(
   return into;
 }
 
+/** The share of watermarked training data the weights are tuned to detect. */
+const DESIGN_SHARE = 0.1;
+/** Weights are multiples of 1/WEIGHT_STEPS nats, between 1 and MAX_WEIGHT steps. */
+const WEIGHT_STEPS = 3;
+const MAX_WEIGHT = 24;
+
 /**
- * Scores observations against one key. Conditional on the texts, an unknown key picks each
- * member with probability 1/k independently per distinct opportunity, so the agreement count is
- * a sum of binomials by set size and the tail is exact.
+ * Whole-number weights per (set, member), from the texts alone: a member a text uses rarely
+ * within its set is strong evidence when it agrees with the key (a copy says "hence" mostly where
+ * the key said so), a member it uses nearly always is weak evidence. The weight is the log
+ * likelihood ratio of an agreement for a copy trained on DESIGN_SHARE watermarked text, rounded.
+ * Because the weights depend only on the texts, never on the key, the null stays exact.
  */
-export function scoreKey(observations: Map<string, Observation>, key: WatermarkKey): Verification {
-  const bySize = new Map<number, number>();
-  let matches = 0;
-  let expected = 0;
+export function memberWeights(observations: Map<string, Observation>): Map<string, number> {
+  const counts = new Map<string, number[]>();
   for (const o of observations.values()) {
-    bySize.set(o.k, (bySize.get(o.k) ?? 0) + 1);
-    expected += 1 / o.k;
-    if (keyedChoice(key.secret, o.setId, o.context, o.k) === o.index) matches++;
+    const c = counts.get(o.setId) ?? new Array<number>(o.k).fill(0);
+    c[o.index]++;
+    counts.set(o.setId, c);
   }
 
-  const groups: Group[] = [...bySize].map(([k, n]) => ({ n, p: 1 / k }));
-  const logP = logUpperTail(groups, matches);
+  const s = DESIGN_SHARE;
+  const weights = new Map<string, number>();
+  for (const [setId, c] of counts) {
+    const k = c.length;
+    const total = c.reduce((a, b) => a + b, 0);
+    c.forEach((n, index) => {
+      const f = (n + 0.5) / (total + 0.5 * k);
+      const q = Math.max(0.002, (f - s / k) / (1 - s));
+      const m = (s + (1 - s) * q) / (s + k * (1 - s) * q);
+      const llr = Math.log(m / (1 - m)) - Math.log(1 / (k - 1));
+      const w = Math.round(llr * WEIGHT_STEPS);
+      weights.set(`${setId}:${index}`, Math.min(MAX_WEIGHT, Math.max(1, w)));
+    });
+  }
+  return weights;
+}
+
+/**
+ * Scores observations against one key. Conditional on the texts, an unknown key picks each
+ * member with probability 1/k independently per distinct opportunity, so the weighted agreement
+ * score is a sum of scaled binomials, one per (set size, weight), and its tail is exact.
+ */
+export function scoreKey(observations: Map<string, Observation>, key: WatermarkKey): Verification {
+  const weights = memberWeights(observations);
+  const groups = new Map<string, Group>();
+  let matches = 0;
+  let score = 0;
+  let expected = 0;
+  for (const o of observations.values()) {
+    const w = weights.get(`${o.setId}:${o.index}`)!;
+    const id = `${o.k}:${w}`;
+    const g = groups.get(id) ?? { n: 0, p: 1 / o.k, w };
+    g.n++;
+    groups.set(id, g);
+    expected += 1 / o.k;
+    if (keyedChoice(key.secret, o.setId, o.context, o.k) !== o.index) continue;
+    matches++;
+    score += w;
+  }
+
+  const logP = logUpperTail([...groups.values()], score);
   return {
     p_value: Math.exp(logP),
     log10_p: logP / Math.LN10,
