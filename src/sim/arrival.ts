@@ -55,21 +55,31 @@ export class TraceArrivals implements Arrivals {
     this.span = windows.length * WINDOW_S;
   }
 
+  /**
+   * Draws a gap of unit mean in expected-arrival units and walks the windows until the rate
+   * has accumulated that much (time rescaling), so heavy-tailed gaps carry across idle
+   * windows and the long-run volume matches the trace's.
+   */
   next(t: number): number | null {
     if (this.scale <= 0) return null;
+    const w0 = this.windowAt(t);
+    let need = unitGap(w0, this.rng);
     let now = t;
     for (let guard = 0; guard < this.windows.length * 2; guard++) {
       const tt = (now + this.offsetS) % this.span;
       const w = this.windows[Math.floor(tt / WINDOW_S)];
-      const end = now + (WINDOW_S - (tt % WINDOW_S));
+      const left = WINDOW_S - (tt % WINDOW_S);
       const rate = w.rate * this.scale;
-      if (rate > 0) {
-        const at = now + Math.max(MIN_GAP_S, unitGap(w, this.rng) / rate);
-        if (at < end) return at;
-      }
-      now = end;
+      if (rate * left >= need) return Math.max(t + MIN_GAP_S, now + need / rate);
+      need -= rate * left;
+      now += left;
     }
     return null;
+  }
+
+  private windowAt(t: number): ArrivalWindow {
+    const tt = (t + this.offsetS) % this.span;
+    return this.windows[Math.floor(tt / WINDOW_S)];
   }
 }
 

@@ -71,7 +71,8 @@ export function customerIdentity(
 ): Identity {
   const net = network(kind, rng);
   const ips = Array.from({ length: Math.max(1, hosts) }, () => host(net, rng));
-  const ageDays = 3 + rng.exponential(120);
+  // Most customers signed up months ago; some are brand new, as harvesters usually are.
+  const ageDays = rng.chance(0.08) ? rng.next() * 2 : 3 + rng.exponential(120);
   return {
     ips,
     userAgent: rng.pick(SDK_USER_AGENTS),
