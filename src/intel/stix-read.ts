@@ -62,6 +62,12 @@ function hashInfo(v: unknown): HashInfo {
   };
 }
 
+/** A flat object of numbers, as the params, timing and volume figures are. */
+function isFigures(v: unknown): v is Record<string, number> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
 /** Every Moat campaign signature in a checked bundle. */
 export function signaturesFromBundle(bundle: StixBundle): ReceivedSignature[] {
   const byId = new Map(bundle.objects.map((o) => [o.id, o]));
@@ -101,6 +107,10 @@ export function signaturesFromBundle(bundle: StixBundle): ReceivedSignature[] {
         ? String(c.x_moat_simhash)
         : undefined,
     };
+    for (const name of ['params', 'timing', 'volume'] as const) {
+      const v = c[`x_moat_${name}`];
+      if (isFigures(v)) (sig as unknown as Record<string, unknown>)[name] = v;
+    }
     for (const ind of indicatorsOf.get(c.id) ?? []) {
       const t = templates(ind.x_moat_templates);
       if (t.length) sig.templates = t;

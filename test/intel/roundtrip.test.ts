@@ -15,6 +15,9 @@ import { taxiiPull, taxiiPush } from '../../src/intel/taxii-client.js';
 import { toBundle, type StixBundle } from '../../src/intel/stix.js';
 import { parseBundle } from '../../src/intel/stix-check.js';
 import { MoatError } from '../../src/core/errors.js';
+import type { MountHandler } from '../../src/gateway/server.js';
+import { parseIntelConfig } from '../../src/intel/config.js';
+import { createIntelMount } from '../../src/intel/mount.js';
 import { SALT, fixtureEvents, writeFixture } from './fixture.js';
 
 const TOKEN = 'roundtrip-token-0123456789abcdef';
@@ -123,4 +126,26 @@ test('a broken bundle is refused with the object and the reason, and nothing is 
   );
   assert.throws(() => importBundleText('[]', table), /not a STIX bundle/);
   assert.equal(table.count(), 0);
+});
+
+test('the gateway mount imports signatures that another provider POSTs', async () => {
+  const db = new Database(':memory:');
+  const intel = parseIntelConfig({ token: TOKEN, producer: 'Provider B' });
+  const mount = createIntelMount(intel, db);
+  const asGatewayMount: MountHandler = mount.handler;
+  const srv = createServer((req, res) => void asGatewayMount(req, res));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const port = (srv.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}/taxii2/moat/collections/campaigns/`;
+    const set = await extractSignatures(readReport(fx.report), fx.events, {
+      hasher: new Hasher(SALT),
+      producer: 'Provider A',
+    });
+    await taxiiPush(url, toBundle(set), TOKEN);
+    assert.equal(mount.table.count(), 2);
+    assert.equal(mount.table.all()[0].producer, 'Provider A');
+  } finally {
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { extractSignatures, readReport } from '../../src/intel/extract.js';
@@ -94,16 +94,17 @@ test('the validator rejects objects that break the schema rules Moat relies on',
   assert.notDeepEqual(set.validate(set.idOf('common/marking-definition.json'), marking), []);
 });
 
-test('the OASIS example bundles pass the validator (it is not stricter than the schemas)', (t) => {
+test('every OASIS example passes the validator (it is not stricter than the schemas)', (t) => {
   const set = schemas(t);
   if (!set) return;
   const dir = join(schemaDir()!, '..', 'examples');
-  for (const name of [
-    'indicator-to-campaign-relationship.json',
-    'indicator-for-c2-ip-address.json',
-  ]) {
-    const doc = JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
-    assert.deepEqual(set.validate(set.idOf('common/bundle.json'), doc), [], name);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  files.push(...readdirSync(join(dir, 'threat-reports')).map((f) => `threat-reports/${f}`));
+  assert.ok(files.length >= 8, 'the examples are there');
+  for (const name of files) {
+    const doc = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { type: string };
+    const schema = doc.type === 'bundle' ? 'common/bundle.json' : SCHEMA_OF[doc.type];
+    assert.deepEqual(set.validate(set.idOf(schema), doc), [], name);
   }
 });
 
@@ -167,6 +168,10 @@ test('the signature keeps the campaign template and drops keys customers share',
   assert.equal(cluster.events, 180);
   assert.equal(cluster.first_seen, '2026-11-30T00:00:00.000Z');
   assert.equal(cluster.hash_info.alg, 'hmac-sha256');
+  assert.equal(cluster.params?.logprobs_share, 1, 'every harvest request asked for logprobs');
+  assert.equal(cluster.params?.temperature_zero_share, 1);
+  assert.equal(cluster.volume?.events_per_account_median, 60);
+  assert.ok(cluster.timing!.interarrival_cv_median < 0.01, 'scripted, evenly spaced requests');
   assert.deepEqual(
     cluster.reasons.map((r) => r.signal),
     ['shared_network'],
