@@ -35,6 +35,7 @@ export async function needServices(
   if (which.redis) {
     const why = await reachable(async () => {
       const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      r.on('error', () => undefined);
       try {
         await r.connect();
         await r.ping();
@@ -103,6 +104,7 @@ export class PrivateRedis {
     const deadline = Date.now() + 5000;
     for (;;) {
       const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
       try {
         await probe.connect();
         await probe.ping();
