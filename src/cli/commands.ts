@@ -34,6 +34,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'share campaign signatures (STIX 2.1, TAXII 2.1)',
     load: () => import('./intel.js').then((m) => m.command),
   },
+  watermark: {
+    summary: 'verify texts or a suspect endpoint for the watermark',
+    load: () => import('./watermark.js').then((m) => m.command),
+  },
   keys: {
     summary: 'create, revoke, list API keys',
     load: () => import('./keys.js').then((m) => m.command),
