@@ -16,6 +16,11 @@ export interface Headline {
   alert_recall: number;
   /** Accounts of reseller-mix campaigns flagged at 0.3% legitimate FPR. */
   reseller_mix_recall_at_0_3pct: number | null;
+  /**
+   * Recall at 0.1% FPR averaged over campaigns, each weighing the same however many accounts
+   * it used (account-level recall is dominated by hydras and their replacements).
+   */
+  campaign_recall_at_0_1pct: number;
 }
 
 /** False positives of one legitimate profile. */
@@ -32,6 +37,9 @@ export interface ProfileResult {
 export interface CampaignResult {
   scenario: string;
   kind: string;
+  /** Accounts it started with (the scenario's figure). */
+  initial_accounts: number;
+  /** Accounts that sent events, replacements included. */
   accounts: number;
   events: number;
   target_size: number;
@@ -57,6 +65,12 @@ export function headline(rows: Row[]): Headline {
   const ls = legit.map((r) => r.report.risk);
   const as = attack.map((r) => r.report.risk);
   const mix = attack.filter((r) => r.label.campaign?.startsWith('reseller-mix'));
+  const byCampaign = new Map<string, number[]>();
+  for (const r of attack) {
+    const key = r.label.campaign ?? '?';
+    byCampaign.set(key, [...(byCampaign.get(key) ?? []), r.report.risk]);
+  }
+  const perCampaign = [...byCampaign.values()].map((xs) => recallAtFpr(ls, xs, 0.001).recall);
   return {
     auc: rocAuc(ls, as),
     recall_at_0_1pct: recallAtFpr(ls, as, 0.001).recall,
@@ -72,6 +86,9 @@ export function headline(rows: Row[]): Headline {
           0.003,
         ).recall
       : null,
+    campaign_recall_at_0_1pct: perCampaign.length
+      ? perCampaign.reduce((a, b) => a + b, 0) / perCampaign.length
+      : NaN,
   };
 }
 
@@ -103,6 +120,7 @@ export function campaignResults(run: ScenarioRun): Record<string, CampaignResult
     out[c.spec.name] = {
       scenario: run.scenario.name,
       kind: c.spec.kind,
+      initial_accounts: c.spec.accounts ?? 1,
       accounts: mine.length,
       events: c.events,
       target_size: c.targets.length,

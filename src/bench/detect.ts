@@ -96,9 +96,12 @@ function goals(
   const single = Object.values(campaigns).filter((c) =>
     ['bulk', 'low-and-slow', 'user-prompts', 'cot', 'logprob'].includes(c.kind),
   );
+  // Null when a single-account campaign was never alerted (shown as "never").
   const before = single.map((c) => c.events_before_alert ?? Infinity);
-  const slowest = before.length ? Math.max(...before) : null;
-  const hydras = Object.values(campaigns).filter((c) => c.kind === 'hydra' && c.accounts >= 1000);
+  const slowest = before.length && !before.includes(Infinity) ? Math.max(...before) : null;
+  const hydras = Object.values(campaigns).filter(
+    (c) => c.kind === 'hydra' && c.initial_accounts >= 1000,
+  );
   const hydraShare = hydras.length ? Math.max(...hydras.map((c) => c.harvested_before_stop)) : null;
   const mix = o.reseller_mix_recall_at_0_3pct;
   return [
@@ -115,7 +118,7 @@ function goals(
     },
     {
       goal: 'single-account harvesters alerted within 50 events (slowest campaign median)',
-      measured: slowest === Infinity ? null : slowest,
+      measured: slowest,
       met: slowest !== null && slowest <= 50,
     },
     {

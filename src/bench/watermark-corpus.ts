@@ -30,7 +30,7 @@ export async function benchCorpus(rng: Rng, builtinSize = 3000): Promise<BenchCo
     return { source: 'real', corpus: real, pairs: dedupe(pairs) };
   }
 
-  const items = Array.from({ length: builtinSize }, (_, i) => wordProblem(rng, i));
+  const items = wordProblems(builtinSize, rng);
   const sets = Object.fromEntries(SET_NAMES.map((n) => [n, [] as PromptItem[]])) as Record<
     SetName,
     PromptItem[]
@@ -47,6 +47,11 @@ function dedupe(items: PromptItem[]): PromptItem[] {
     seen.add(key);
     return true;
   });
+}
+
+/** `n` generated word problems with worked solutions (the benchmark's fresh-clone corpus). */
+export function wordProblems(n: number, rng: Rng): PromptItem[] {
+  return Array.from({ length: n }, (_, i) => wordProblem(rng, i));
 }
 
 const NAMES = ['Ana', 'Ben', 'Chen', 'Dara', 'Eli', 'Farah', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kemi'];
