@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/index.js';
@@ -85,7 +86,7 @@ export class Upstream {
     path: string;
     headers: Record<string, string>;
     body?: Buffer;
-    signal: AbortSignal;
+    signal: AbortSignal | EventEmitter;
   }): Promise<Dispatcher.ResponseData> {
     return this.pool.request({ ...opts, path: this.prefix + opts.path });
   }
