@@ -9,9 +9,12 @@ import { authorised, field, optional, readJson, sendError, sendJson } from './ht
 
 /** Where the admin API reads and issues keys; the gateway's key table fits. */
 export interface AdminKeys {
-  create(account: string, tier: string): { id: string; secret: string };
-  revoke(id: string): boolean;
-  list(account?: string): unknown[];
+  create(
+    account: string,
+    tier: string,
+  ): { id: string; secret: string } | Promise<{ id: string; secret: string }>;
+  revoke(id: string): boolean | Promise<boolean>;
+  list(account?: string): unknown[] | Promise<unknown[]>;
 }
 
 /** What the admin API works on. */
@@ -120,7 +123,7 @@ function buildRoutes(deps: AdminDeps): [string, RegExp, Handler][] {
     [
       'GET',
       /^keys$/,
-      async (_m, _r, q) => ({ keys: needKeys(deps).list(q.get('account') ?? undefined) }),
+      async (_m, _r, q) => ({ keys: await needKeys(deps).list(q.get('account') ?? undefined) }),
     ],
     [
       'POST',
@@ -131,7 +134,7 @@ function buildRoutes(deps: AdminDeps): [string, RegExp, Handler][] {
         if (deps.tiers && !(tier in deps.tiers)) {
           throw new MoatError('MOAT_ERR_MALFORMED_REQUEST', `Tier "${tier}" is not configured.`);
         }
-        const key = needKeys(deps).create(field(body, 'account'), tier);
+        const key = await needKeys(deps).create(field(body, 'account'), tier);
         deps.onKeysChanged?.();
         return key;
       },
@@ -140,7 +143,8 @@ function buildRoutes(deps: AdminDeps): [string, RegExp, Handler][] {
       'DELETE',
       /^keys\/([^/]+)$/,
       async ([id]) => {
-        if (!needKeys(deps).revoke(id)) throw new MoatError('MOAT_ERR_NOT_FOUND', `No key ${id}.`);
+        if (!(await needKeys(deps).revoke(id)))
+          throw new MoatError('MOAT_ERR_NOT_FOUND', `No key ${id}.`);
         deps.onKeysChanged?.();
         return { revoked: id };
       },

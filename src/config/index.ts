@@ -9,6 +9,9 @@ import { serverSection, type ServerConfig } from './sections/server.js';
 import { storeSection, type StoreConfig } from './sections/store.js';
 import { tiersSection, type TiersConfig } from './sections/tiers.js';
 import { upstreamSection, type UpstreamConfig } from './sections/upstream.js';
+import { policySection } from '../policy/config.js';
+import { adminSection, webhooksSection } from '../admin/config.js';
+import { fleetSection } from '../fleet/config.js';
 import { watermarkSection } from '../watermark/config.js';
 import { intelSection } from '../intel/config.js';
 
@@ -19,6 +22,10 @@ registerSection(authSection);
 registerSection(tiersSection);
 registerSection(eventsSection);
 registerSection(storeSection);
+registerSection(policySection);
+registerSection(adminSection);
+registerSection(webhooksSection);
+registerSection(fleetSection);
 registerSection(watermarkSection);
 registerSection(intelSection);
 
