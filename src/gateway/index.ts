@@ -19,6 +19,8 @@ import { Upstream } from './upstream.js';
 
 export type { EventListener, EventSink } from './event-queue.js';
 export type { MountHandler } from './server.js';
+export type { Identity, KeySource } from './auth.js';
+export { GatewayMetrics } from './metrics.js';
 export { ANONYMOUS } from './proxy.js';
 export { MemoryLimiter } from './limiter.js';
 
