@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startConsoleGateway } from './mount.js';
+import { seed, TOKEN } from './seed.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Set MOAT_CONSOLE_SHOTS to a folder to keep screenshots of each step. */
+const SHOTS = process.env.MOAT_CONSOLE_SHOTS;
+
+test(
+  'an analyst signs in, reads the ranked accounts, opens one and dismisses a review',
+  {
+    timeout: 60_000,
+  },
+  async (t) => {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true')
+        assert.fail(`${CHROMIUM} is missing; .ci/services installs it`);
+      t.skip(`${CHROMIUM} not installed: browser test skipped (it runs when CI=true)`);
+      return;
+    }
+    const { chromium } = await import('playwright-core');
+    const s = await seed();
+    const gw = await startConsoleGateway(s);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const shot = async (name: string) => {
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    };
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const failures: string[] = [];
+    page.on('pageerror', (err) => failures.push(err.message));
+    const refused: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) refused.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+
+    try {
+      await page.goto(`${gw.url}/console`);
+      await page.getByLabel('Admin token').fill('wrong-token-000000000000');
+      await page.getByRole('button', { name: 'Open console' }).click();
+      await page.getByText('The admin token was refused').waitFor();
+
+      await page.getByLabel('Admin token').fill(TOKEN);
+      await page.getByLabel('Your name (for the audit trail)').fill('ana');
+      await page.getByRole('button', { name: 'Open console' }).click();
+      await page.locator('#ranked').waitFor();
+      await shot('1-accounts');
+
+      const rows = page.locator('#ranked tbody tr');
+      assert.equal(await rows.count(), 31, 'every account of the seeded log is listed');
+      const first = await rows.nth(0).locator('td').allInnerTexts();
+      assert.match(first[1], /^hyd\d$/, 'a hydra account ranks first');
+      assert.equal(first[3], 'block');
+      assert.match(first[5], /^c_\d+$/);
+      const risks = await page.locator('#ranked tbody tr td:nth-child(3) .num').allInnerTexts();
+      assert.deepEqual(
+        [...risks].sort((a, b) => Number(b) - Number(a)),
+        risks,
+        'ranked by risk',
+      );
+
+      await page.getByRole('link', { name: 'bulk', exact: true }).click();
+      await page.getByRole('heading', { name: 'bulk' }).waitFor();
+      await page
+        .locator('ul.reasons')
+        .getByText('of prompts ask for step-by-step reasoning')
+        .waitFor();
+      assert.equal(
+        (await page.locator('svg.chart rect.ok').count()) > 0,
+        true,
+        'activity chart drawn',
+      );
+      await page.getByText("Prompt text is not retained for this account's tier.").waitFor();
+      await page.getByText('Blocked: every request is refused').waitFor();
+      await shot('2-account');
+
+      const card = page.locator('article.review').first();
+      const reviewId = await card.getAttribute('data-review');
+      assert.ok(reviewId);
+      await card.getByLabel('Note').fill('known batch customer');
+      await card.getByRole('button', { name: 'Dismiss (false positive)' }).click();
+      await page.getByText(`Review ${reviewId}: dismissed.`).waitFor();
+      await page.getByText('Waiting for review').waitFor({ state: 'detached' });
+      await shot('3-dismissed');
+
+      const res = await fetch(`${gw.url}/admin/v1/labels`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const { labels } = (await res.json()) as { labels: { account: string; label: string }[] };
+      assert.deepEqual(
+        labels.map((l) => `${l.account}/${l.label}`),
+        ['bulk/legit'],
+      );
+      const item = await s.engine.records.getReview(reviewId);
+      assert.equal(item?.status, 'dismissed');
+      assert.equal(item?.analyst, 'ana');
+      assert.equal(item?.note, 'known batch customer');
+      assert.equal(s.engine.view('bulk')?.level, 'allow');
+
+      await page.getByRole('link', { name: 'Clusters' }).click();
+      await page.locator('article.card').first().waitFor();
+      await shot('4-clusters');
+      await page.getByRole('link', { name: /Review queue/ }).click();
+      await page.locator('article.review').first().waitFor();
+      await shot('5-reviews');
+      await page.goto(`${gw.url}/console/#/account/legit0`);
+      await page.getByText('Retained prompts').waitFor();
+      await shot('6-retained');
+      assert.deepEqual(failures, [], 'no script error in the page');
+      assert.deepEqual(refused, ['401 /admin/v1/console/accounts'], 'only the wrong token failed');
+    } finally {
+      await browser.close();
+      await gw.close();
+      s.store.close();
+    }
+  },
+);

@@ -1,0 +1,47 @@
+import { parseConfig, type MoatConfig } from '../../src/config/index.js';
+import type { MoatEvent } from '../../src/core/event.js';
+import { DetectionEngine } from '../../src/detect/engine.js';
+import { SqliteSink } from '../../src/gateway/event-sinks.js';
+import { GatewayMetrics } from '../../src/gateway/metrics.js';
+import { parsePolicyConfig } from '../../src/policy/config.js';
+import { PolicyEngine } from '../../src/policy/engine.js';
+import { SqliteRecords } from '../../src/policy/sqlite-records.js';
+import { openStore, type SqliteStore } from '../../src/store/sqlite.js';
+import { mixedLog } from '../detect/scenario.js';
+
+/** The admin token the console tests sign in with. */
+export const TOKEN = 'console-test-token-0123456789';
+
+/** A store, policy engine and config seeded through the real paths. */
+export interface Seeded {
+  config: MoatConfig;
+  store: SqliteStore;
+  engine: PolicyEngine;
+  events: MoatEvent[];
+}
+
+/**
+ * Seeds a small world the way a running gateway would: the mixed detection log (20 legitimate
+ * accounts, a bulk harvester, a 10-account hydra) is written through the gateway's store sink
+ * (which strips text unless the tier retains it) and fed to the detection engine, whose verdicts
+ * go to the policy engine (audit trail, review queue). One legitimate account is on a tier that
+ * retains text, so its prompts may be shown.
+ */
+export async function seed(): Promise<Seeded> {
+  const config = parseConfig({
+    server: { port: 0, host: '127.0.0.1' },
+    // Never called: the console tests send no inference request.
+    upstream: { url: 'http://127.0.0.1:9' },
+    tiers: { standard: {}, research: { retain_text: true } },
+  });
+  const store = openStore(':memory:');
+  const engine = new PolicyEngine(parsePolicyConfig({}), { records: new SqliteRecords(store.db) });
+  const events = mixedLog().map((e) => (e.account === 'legit0' ? { ...e, tier: 'research' } : e));
+
+  new SqliteSink(store.events, config.tiers, new GatewayMetrics()).write(events);
+  const detector = new DetectionEngine();
+  detector.onVerdict((v) => engine.applyVerdict(v));
+  for (const e of events) detector.ingest(e);
+  await engine.flush();
+  return { config, store, engine, events };
+}
