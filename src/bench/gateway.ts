@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { fixedRate, saturate, type LoadTarget, type RateResult } from './gateway-load.js';
+import { LoadClient, median, quantile, type LoadTarget } from './gateway-load.js';
 
 /** Settings of one benchmark run. */
 export interface GatewayBenchOptions {
-  /** Seconds of each measurement (saturation or fixed rate). */
+  /** Seconds of each slice (one proxy, one kind, saturation or fixed rate). */
   seconds: number;
-  /** Measurements per cell, alternating bare and Moat; the median is reported. */
+  /** Slices per proxy and measure, alternating bare and Moat. */
   rounds: number;
   /** Connections kept busy at saturation. */
   connections: number;
@@ -25,8 +25,8 @@ export interface KindResult {
   bareCpuUs: number;
   moatCpuUs: number;
   rate: number;
-  bare: Pick<RateResult, 'p50Ms' | 'p99Ms'>;
-  moat: Pick<RateResult, 'p50Ms' | 'p99Ms'>;
+  bare: { p50Ms: number; p99Ms: number };
+  moat: { p50Ms: number; p99Ms: number };
   addedP50Ms: number;
   addedP99Ms: number;
   errors: number;
@@ -78,12 +78,6 @@ async function startChild(role: string, upstream?: string): Promise<Child> {
   return { proc, info: JSON.parse(first) };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 function target(port: number, stream: boolean, key?: string): LoadTarget {
   const prompt = 'Summarise the following support ticket in two sentences. '.repeat(8);
   return {
@@ -101,10 +95,90 @@ function target(port: number, stream: boolean, key?: string): LoadTarget {
   };
 }
 
+type Name = 'bare' | 'moat';
+
+/**
+ * Measures one body kind. Every round runs a slice against each proxy, alternating which goes
+ * first, so drift in the machine's load (other processes) hits both alike; the throughput ratio
+ * is the median of the per-round ratios, latency percentiles are over all slices pooled.
+ */
+async function measureKind(
+  kind: 'json' | 'sse',
+  procs: Record<Name, Child>,
+  opts: GatewayBenchOptions,
+  progress: (line: string) => void,
+): Promise<KindResult> {
+  const stream = kind === 'sse';
+  const clients: Record<Name, LoadClient> = {
+    bare: new LoadClient(target(procs.bare.info.port, stream), opts.connections),
+    moat: new LoadClient(
+      target(procs.moat.info.port, stream, procs.moat.info.key),
+      opts.connections,
+    ),
+  };
+  const ms = opts.seconds * 1000;
+  const order = (r: number): Name[] => (r % 2 ? ['moat', 'bare'] : ['bare', 'moat']);
+  try {
+    for (const name of order(0)) await clients[name].saturate(1000);
+
+    const rps: Record<Name, number[]> = { bare: [], moat: [] };
+    const cpu: Record<Name, number[]> = { bare: [], moat: [] };
+    let errors = 0;
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const name of order(r)) {
+        const cpu0 = await cpuOf(procs[name]);
+        const slice = await clients[name].saturate(ms);
+        const used = (await cpuOf(procs[name])) - cpu0;
+        rps[name].push((slice.completed * 1000) / slice.elapsedMs);
+        cpu[name].push(used / Math.max(1, slice.completed));
+        errors += slice.errors;
+      }
+      progress(
+        `${kind} saturation round ${r + 1}: bare ${rps.bare[r].toFixed(0)}, moat ${rps.moat[r].toFixed(0)} req/s`,
+      );
+    }
+    const bareRps = median(rps.bare);
+    const moatRps = median(rps.moat);
+    const ratio = median(rps.moat.map((m, i) => m / rps.bare[i]));
+    const rate = opts.rate ?? Math.max(10, Math.round(Math.min(bareRps, moatRps) / 4 / 10) * 10);
+
+    const lat: Record<Name, number[]> = { bare: [], moat: [] };
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const name of order(r)) {
+        const slice = await clients[name].fixedRate(rate, ms);
+        lat[name].push(...slice.latencies);
+        errors += slice.errors;
+      }
+      progress(`${kind} latency round ${r + 1} at ${rate} req/s done`);
+    }
+    const pct = (xs: number[]) => {
+      const sorted = xs.sort((a, b) => a - b);
+      return { p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+    };
+    const b = pct(lat.bare);
+    const m = pct(lat.moat);
+    return {
+      bareRps,
+      moatRps,
+      ratio,
+      bareCpuUs: median(cpu.bare),
+      moatCpuUs: median(cpu.moat),
+      rate,
+      bare: b,
+      moat: m,
+      addedP50Ms: m.p50Ms - b.p50Ms,
+      addedP99Ms: m.p99Ms - b.p99Ms,
+      errors,
+    };
+  } finally {
+    await Promise.all([clients.bare.close(), clients.moat.close()]);
+  }
+}
+
 /**
  * Runs the gateway benchmark: a local backend, a bare node:http + undici proxy and Moat (event
  * capture on, SQLite writing), each in its own process. Measures, for JSON and SSE, throughput at
- * saturation and latency at a fixed rate, alternating bare and Moat in every round.
+ * saturation and latency at a fixed rate.
  */
 export async function runGatewayBench(
   opts: GatewayBenchOptions,
@@ -114,89 +188,29 @@ export async function runGatewayBench(
   const upstreamUrl = `http://127.0.0.1:${upstream.info.port}`;
   const bare = await startChild('bare', upstreamUrl);
   const moat = await startChild('moat', upstreamUrl);
-  const ms = opts.seconds * 1000;
-  const warmupMs = Math.min(1000, ms / 2);
-
   try {
-    const kinds: Record<'json' | 'sse', KindResult> = {} as never;
-    for (const kind of ['json', 'sse'] as const) {
-      const stream = kind === 'sse';
-      const tb = target(bare.info.port, stream);
-      const tm = target(moat.info.port, stream, moat.info.key);
-      const sat = { bare: [] as number[], moat: [] as number[] };
-      const cpu = { bare: [] as number[], moat: [] as number[] };
-      const procs = { bare, moat };
-      let errors = 0;
-      for (let r = 0; r < opts.rounds; r++) {
-        for (const [name, t] of [
-          ['bare', tb],
-          ['moat', tm],
-        ] as const) {
-          const cpu0 = await cpuOf(procs[name]);
-          const res = await saturate(t, {
-            connections: opts.connections,
-            durationMs: ms,
-            warmupMs,
-          });
-          const used = (await cpuOf(procs[name])) - cpu0;
-          sat[name].push(res.rps);
-          cpu[name].push(used / Math.max(1, res.completed + res.warmupCompleted));
-          errors += res.errors;
-          progress(`${kind} saturation ${name} round ${r + 1}: ${res.rps.toFixed(0)} req/s`);
-        }
-      }
-      const bareRps = median(sat.bare);
-      const moatRps = median(sat.moat);
-      const rate = opts.rate ?? Math.max(10, Math.round(Math.min(bareRps, moatRps) / 4 / 10) * 10);
-
-      const lat = { bare: [] as RateResult[], moat: [] as RateResult[] };
-      for (let r = 0; r < opts.rounds; r++) {
-        for (const [name, t] of [
-          ['bare', tb],
-          ['moat', tm],
-        ] as const) {
-          const res = await fixedRate(t, { rate, durationMs: ms, warmupMs });
-          lat[name].push(res);
-          errors += res.errors;
-          progress(`${kind} ${rate} req/s ${name} round ${r + 1}: p50 ${res.p50Ms.toFixed(2)} ms`);
-        }
-      }
-      const pct = (rs: RateResult[]) => ({
-        p50Ms: median(rs.map((x) => x.p50Ms)),
-        p99Ms: median(rs.map((x) => x.p99Ms)),
-      });
-      const b = pct(lat.bare);
-      const m = pct(lat.moat);
-      kinds[kind] = {
-        bareRps,
-        moatRps,
-        ratio: moatRps / bareRps,
-        bareCpuUs: median(cpu.bare),
-        moatCpuUs: median(cpu.moat),
-        rate,
-        bare: b,
-        moat: m,
-        addedP50Ms: m.p50Ms - b.p50Ms,
-        addedP99Ms: m.p99Ms - b.p99Ms,
-        errors,
-      };
-    }
-
+    const json = await measureKind('json', { bare, moat }, opts, progress);
+    const sse = await measureKind('sse', { bare, moat }, opts, progress);
     const events = await new Promise<{ events: number; stored: number }>((resolve) => {
-      moat.proc.once('message', (msg) => resolve(msg as { events: number; stored: number }));
+      const onMessage = (msg: unknown) => {
+        if (typeof (msg as { events?: number }).events !== 'number') return;
+        moat.proc.off('message', onMessage);
+        resolve(msg as { events: number; stored: number });
+      };
+      moat.proc.on('message', onMessage);
       moat.proc.send('stats');
     });
     return {
       v: 1,
       machine: { cpus: cpus().length, node: process.version },
       options: opts,
-      json: kinds.json,
-      sse: kinds.sse,
+      json,
+      sse,
       events: { captured: events.events, stored: events.stored },
       goals: { throughputRatio: 0.85, addedP50Ms: 0.5 },
     };
   } finally {
-    for (const c of [moat, bare, upstream]) c.proc.kill();
+    for (const c of [moat, bare, upstream]) c.proc.kill('SIGTERM');
   }
 }
 

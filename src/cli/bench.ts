@@ -46,8 +46,8 @@ async function benchGateway(argv: string[]): Promise<number> {
   const rate = intFlag(args, 'rate', 0);
   const result = await runGatewayBench(
     {
-      seconds: intFlag(args, 'seconds', 3),
-      rounds: intFlag(args, 'rounds', 3),
+      seconds: intFlag(args, 'seconds', 2),
+      rounds: intFlag(args, 'rounds', 6),
       connections: intFlag(args, 'connections', 32),
       rate: rate > 0 ? rate : undefined,
     },
