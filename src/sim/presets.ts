@@ -27,8 +27,8 @@ export const PRESETS: Record<string, () => Scenario> = {
       description:
         'Reduced mix for CI: about 240 legitimate accounts, every campaign kind, 2 days.',
       start: '2026-11-23T00:00:00Z',
-      days: 2,
-      release: RELEASE,
+      days: 1.5,
+      release: { ...RELEASE, day: 0.75 },
       tenants: tenants(1),
       campaigns: [
         { name: 'bulk', kind: 'bulk', target: ['gsm8k'], per_day: 6000, start_day: 0.3 },
