@@ -1,4 +1,5 @@
 import { MoatError } from '../core/errors.js';
+import { SET_NAMES } from '../data/corpus.js';
 import { readScenarioFile, validateScenario, type Scenario, type TenantSpec } from './scenario.js';
 
 /** Legitimate tenants at a given scale (1 = about 240 accounts). */
@@ -178,7 +179,7 @@ export const PRESETS: Record<string, () => Scenario> = {
   'hydra-1000': () =>
     validateScenario({
       name: 'hydra-1000',
-      description: 'A 1,000-account hydra against the standard tenants, for the 2% harvest goal.',
+      description: 'A 1,000-account hydra harvesting every prompt set, against the ci tenants.',
       start: '2026-11-23T00:00:00Z',
       days: 2,
       release: RELEASE,
@@ -187,7 +188,7 @@ export const PRESETS: Record<string, () => Scenario> = {
         {
           name: 'hydra-1000',
           kind: 'hydra',
-          target: ['gpteacher-codegen', 'code-alpaca'],
+          target: [...SET_NAMES],
           accounts: 1000,
           per_day: 60000,
           start_day: 0.5,
