@@ -26,7 +26,7 @@ export async function accountView(main, id) {
       { class: 'facts' },
       fact('Verdict', levelBadge(a.level)),
       fact('Risk', riskBar(a.risk)),
-      fact('Tier', a.tier ?? '—'),
+      fact('Tier', tierText(a)),
       fact('Cluster', a.cluster ? [clusterLink(a.cluster), ' ', levelBadge(a.clusterLevel)] : '—'),
       fact('Events', count(t?.events)),
       fact('Refused', count(t?.refused)),
@@ -65,6 +65,11 @@ export async function accountView(main, id) {
     overrideForm(a, Object.keys(tiers.tiers ?? {}), redraw),
     auditSection(a.audit),
   );
+}
+
+function tierText(a) {
+  const tier = a.tier ?? '—';
+  return a.override?.kind === 'tier' ? `${tier}, pinned to ${a.override.tier}` : tier;
 }
 
 function fact(term, value) {

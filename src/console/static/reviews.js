@@ -71,7 +71,7 @@ export function reviewControls(item, done) {
   );
 }
 
-/** One review item as a card. */
+/** One review item as a card: who, why, what was done, and the decision controls. */
 export function reviewCard(item, done) {
   const reasons = item.reasons.slice(0, 3).map((r) => h('li', {}, r.detail || r.signal));
   return h(
@@ -84,11 +84,11 @@ export function reviewCard(item, done) {
       ' ',
       accountLink(item.account),
       item.cluster ? [' in ', clusterLink(item.cluster)] : null,
+      h('span', { class: 'muted small' }, ` · ${time(item.ts)} · `, h('code', {}, item.rule)),
       h('span', { class: 'spacer' }),
       riskBar(item.risk),
     ),
-    h('p', { class: 'muted small' }, `${time(item.ts)} · rule `, h('code', {}, item.rule)),
-    h('p', {}, 'Action taken: ', actionsText(item.actions)),
+    h('p', {}, h('span', { class: 'muted' }, 'Action taken: '), actionsText(item.actions)),
     reasons.length ? h('ul', { class: 'plain' }, reasons) : null,
     item.status === 'open'
       ? reviewControls(item, done)

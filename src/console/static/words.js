@@ -57,15 +57,19 @@ export function overrideText(o) {
   return `${what ?? o.kind} — by ${o.by}, ${o.reason}`;
 }
 
-/** A reason as a figure bar plus its plain-language detail. */
+/** A reason: its plain-language detail, then the signal and its figure (a bar for shares). */
 export function reasonItem(r) {
-  const pct = Math.round(Math.max(0, Math.min(1, Number(r.value) || 0)) * 100);
-  const bar = h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'fill' }));
-  bar.firstChild.style.width = `${pct}%`;
+  const v = Number(r.value);
+  const share = v >= 0 && v <= 1;
+  let bar = null;
+  if (share) {
+    bar = h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'fill' }));
+    bar.firstChild.style.width = `${Math.round(v * 100)}%`;
+  }
   return h(
     'li',
     { class: 'reason' },
     h('span', { class: 'detail' }, r.detail || r.signal),
-    h('span', { class: 'meta' }, bar, h('code', {}, r.signal), ` ${Number(r.value).toFixed(2)}`),
+    h('span', { class: 'meta' }, bar, h('code', {}, r.signal), ` ${v.toFixed(2)}`),
   );
 }
