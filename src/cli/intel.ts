@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { MoatError } from '../core/errors.js';
 import { loadConfig, sectionOf } from '../config/index.js';
 import { intelSection, parseIntelConfig, type IntelConfig } from '../intel/config.js';
-import { extractSignatures, readReport } from '../intel/extract.js';
+import { campaignKey, campaignsOf, extractSignatures, readReport } from '../intel/extract.js';
 import { Hasher } from '../intel/hashing.js';
 import { importBundle, openIntel } from '../intel/import.js';
 import { matchEvents } from '../intel/match.js';
@@ -16,7 +16,7 @@ import type { Command } from './commands.js';
 
 const USAGE = `usage:
   moat intel export --report R.json [--events E.jsonl] --out BUNDLE.json [--producer NAME]
-                    [--tlp white|green|amber|red] [--config moat.yaml]
+                    [--tlp white|green|amber|red] [--min-risk R] [--config moat.yaml]
   moat intel import BUNDLE.json [--json] [--config moat.yaml]
   moat intel match [--bundle B.json] EVENTS.jsonl [--json] [--config moat.yaml]
   moat intel push --url COLLECTION_URL --bundle B.json [--token T] [--config moat.yaml]
@@ -66,12 +66,20 @@ async function exportCmd(args: Args, s: Settings): Promise<number> {
   if (!['white', 'green', 'amber', 'red'].includes(tlp)) {
     throw new MoatError('MOAT_ERR_USAGE', '--tlp takes white, green, amber or red.');
   }
+  const minRisk = Number(flag(args, 'min-risk') ?? s.intel.minRisk);
+  if (!(minRisk >= 0 && minRisk <= 1)) {
+    throw new MoatError('MOAT_ERR_USAGE', '--min-risk takes a number in [0, 1].');
+  }
+  const hasher = new Hasher(s.intel.salt);
   const set = await extractSignatures(report, flag(args, 'events') ?? null, {
-    hasher: new Hasher(s.intel.salt),
+    hasher,
     producer: flag(args, 'producer') ?? s.intel.producer,
+    minRisk,
   });
   const bundle = toBundle(set, tlp);
   writeFileSync(out, `${JSON.stringify(bundle, null, 1)}\n`);
+
+  process.stdout.write(reviewList(report, set.campaigns, hasher, minRisk));
   const templates = set.campaigns.reduce((n, c) => n + (c.templates?.length ?? 0), 0);
   process.stdout.write(
     `${set.campaigns.length} campaign(s), ${templates} template hash(es), ` +
@@ -79,6 +87,36 @@ async function exportCmd(args: Args, s: Settings): Promise<number> {
       `${s.intel.salt ? '' : ' (no community salt: client hashes left out)'}\n`,
   );
   return 0;
+}
+
+/**
+ * For the operator's eyes only (the terminal, never the bundle): which local accounts each
+ * shared campaign stands for, so a false positive can be caught before the bundle leaves.
+ */
+function reviewList(
+  report: ReturnType<typeof readReport>,
+  campaigns: { key: string; templates?: unknown[] }[],
+  hasher: Hasher,
+  minRisk: number,
+): string {
+  const lines = ['shared campaigns (local view, not in the bundle):'];
+  const byKey = new Map(campaigns.map((c) => [c.key, c]));
+  let held = 0;
+  for (const g of campaignsOf(report)) {
+    const c = byKey.get(campaignKey(g.accounts, hasher));
+    if (!c) {
+      held++;
+      continue;
+    }
+    const shown = g.accounts.slice(0, 4).join(', ');
+    const more = g.accounts.length > 4 ? ` (+${g.accounts.length - 4})` : '';
+    lines.push(
+      `  ${c.key.slice(0, 12)} risk ${g.risk.toFixed(2)} templates ${c.templates?.length ?? 0} ` +
+        `accounts ${shown}${more}`,
+    );
+  }
+  if (held) lines.push(`  ${held} alerted campaign(s) below risk ${minRisk} held back`);
+  return `${lines.join('\n')}\n`;
 }
 
 function importCmd(args: Args, s: Settings): number {

@@ -18,6 +18,8 @@ export interface IntelConfig {
   pageSize: number;
   /** Largest TAXII POST body accepted, in bytes. */
   maxContentLength: number;
+  /** Campaigns below this risk are not exported. */
+  minRisk: number;
 }
 
 /** Shortest salt and token accepted, in bytes. */
@@ -40,7 +42,8 @@ function secret(raw: string | undefined, path: string): string | null {
 
 /**
  * Validates the `intel` section: `producer`, `salt` and `token` (literals of 16+ bytes or
- * `env:NAME`), `tlp` (white, green, amber, red), `api_root`, `page_size`, `max_content_length`.
+ * `env:NAME`), `tlp` (white, green, amber, red), `api_root`, `page_size`, `max_content_length`,
+ * `min_risk` (campaigns below it are not exported; default 0.8).
  */
 export function parseIntelConfig(raw: unknown, path = 'intel'): IntelConfig {
   const m = mapping(raw, path);
@@ -52,7 +55,12 @@ export function parseIntelConfig(raw: unknown, path = 'intel'): IntelConfig {
     'api_root',
     'page_size',
     'max_content_length',
+    'min_risk',
   ]);
+  const minRisk = m.min_risk ?? 0.8;
+  if (typeof minRisk !== 'number' || !(minRisk >= 0 && minRisk <= 1)) {
+    throw configError(join(path, 'min_risk'), 'must be a number in [0, 1]');
+  }
   const apiRoot = str(m, 'api_root', path, 'moat');
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(apiRoot)) {
     throw configError(join(path, 'api_root'), 'must be 1-64 of a-z, 0-9, _ and -');
@@ -66,6 +74,7 @@ export function parseIntelConfig(raw: unknown, path = 'intel'): IntelConfig {
     apiRoot,
     pageSize: int(m, 'page_size', path, 100, 1, 10_000),
     maxContentLength: int(m, 'max_content_length', path, 10 * 1024 * 1024, 1024),
+    minRisk,
   };
 }
 

@@ -25,9 +25,12 @@ export interface ExtractOptions {
   maxClients?: number;
   /** A key also seen on more unalerted accounts than this is dropped (default 1). */
   benignMaxAccounts?: number;
+  /** Campaigns below this risk are not shared (default 0: every alerted campaign). */
+  minRisk?: number;
 }
 
-interface Group {
+/** A campaign of a report: the accounts it covers and the report's figures for it. */
+export interface Group {
   accounts: string[];
   risk: number;
   firstAlert: string;
@@ -128,7 +131,7 @@ export async function extractSignatures(
   eventsFile: string | null,
   opts: ExtractOptions,
 ): Promise<SignatureSet> {
-  const groups = campaignsOf(report);
+  const groups = campaignsOf(report).filter((g) => g.risk >= (opts.minRisk ?? 0));
   const hasher = opts.hasher;
   const owner = new Map<string, number>();
   groups.forEach((g, i) => g.accounts.forEach((a) => owner.set(a, i)));
@@ -181,10 +184,14 @@ function hashInfo(hasher: Hasher): SignatureSet['hash'] {
   return { alg: hasher.alg, salt_id: hasher.saltId };
 }
 
+/** The campaign key of a set of accounts: a keyed hash, stable whatever their order. */
+export function campaignKey(accounts: string[], hasher: Hasher): string {
+  return hasher.hash('campaign', [...accounts].sort().join('\n'));
+}
+
 function baseSignature(g: Group, hasher: Hasher): CampaignSignature {
-  const key = hasher.hash('campaign', [...g.accounts].sort().join('\n'));
   return {
-    key,
+    key: campaignKey(g.accounts, hasher),
     accounts: g.accounts.length,
     events: g.events,
     risk: g.risk,

@@ -10,17 +10,22 @@ import type { Hasher } from './hashing.js';
  * never kept.
  */
 
-/** Where in the prompt a template key comes from. */
-export type TemplateKind = 'head' | 'tail' | 'system';
+/**
+ * Where in the prompt a template key comes from: the first 4 or 6 words, the last 4 words, or the
+ * first 12 words of the system prompt. Two head lengths, because a short wrapper ("Answer the
+ * following thoroughly: ...") leaves a 6-word head half made of the varying prompt.
+ */
+export type TemplateKind = 'head4' | 'head6' | 'tail4' | 'system';
 
-export const TEMPLATE_KINDS: readonly TemplateKind[] = ['head', 'tail', 'system'];
+export const TEMPLATE_KINDS: readonly TemplateKind[] = ['head4', 'head6', 'tail4', 'system'];
 
-/** Words of the skeleton that make a head or a system key. */
-const HEAD_WORDS = 6;
+/** Words after the head that must vary before a head counts as a template part. */
+const CONTENT_WORDS = 3;
 /** Words of the skeleton that make a tail key. */
 const TAIL_WORDS = 4;
-/** A prompt shorter than this has no template part distinct from its content. */
-const MIN_WORDS = HEAD_WORDS + 3;
+/** Words of the system prompt that make a system key, and the fewest it needs. */
+const SYSTEM_WORDS = 12;
+const MIN_SYSTEM_WORDS = 6;
 
 /** One hashed template key of one prompt. */
 export interface TemplateKey {
@@ -37,8 +42,8 @@ export interface PromptKeys {
 
 /**
  * The template keys and word hashes of an event's prompt, or null when the log kept no text.
- * A head key needs at least nine words and a tail key at least eleven, so that a short prompt is
- * never reduced to a hash of the whole of it.
+ * A head key needs three words after it and a tail key eleven words in all, so that a short
+ * prompt is never reduced to a hash of the whole of it.
  */
 export function promptKeys(event: MoatEvent, hasher: Hasher): PromptKeys | null {
   const prompt = promptText(event);
@@ -46,18 +51,18 @@ export function promptKeys(event: MoatEvent, hasher: Hasher): PromptKeys | null 
 
   const words = skeletonWords(prompt.user);
   const keys: TemplateKey[] = [];
-  if (words.length >= MIN_WORDS) {
-    keys.push({
-      kind: 'head',
-      hash: hasher.hash('tpl/head', words.slice(0, HEAD_WORDS).join(' ')),
-    });
+  for (const n of [4, 6]) {
+    if (words.length < n + CONTENT_WORDS) continue;
+    const kind = `head${n}` as TemplateKind;
+    keys.push({ kind, hash: hasher.hash(`tpl/${kind}`, words.slice(0, n).join(' ')) });
   }
-  if (words.length >= MIN_WORDS + 2) {
-    keys.push({ kind: 'tail', hash: hasher.hash('tpl/tail', words.slice(-TAIL_WORDS).join(' ')) });
+  if (words.length >= 6 + CONTENT_WORDS + 2) {
+    const tail = words.slice(-TAIL_WORDS).join(' ');
+    keys.push({ kind: 'tail4', hash: hasher.hash('tpl/tail4', tail) });
   }
   const system = skeletonWords(prompt.system);
-  if (system.length >= HEAD_WORDS) {
-    const head = system.slice(0, HEAD_WORDS * 2).join(' ');
+  if (system.length >= MIN_SYSTEM_WORDS) {
+    const head = system.slice(0, SYSTEM_WORDS).join(' ');
     keys.push({ kind: 'system', hash: hasher.hash('tpl/system', head) });
   }
 
