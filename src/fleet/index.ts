@@ -5,7 +5,8 @@ import { adminHandler, ADMIN_PREFIX, type AdminKeys } from '../admin/index.js';
 import { adminSection, webhooksSection } from '../admin/config.js';
 import { WebhookSender } from '../admin/webhooks.js';
 import { sectionOf, type MoatConfig } from '../config/index.js';
-import type { Detector } from '../core/detector.js';
+import type { AccountVerdict, ClusterVerdict } from '../core/verdict.js';
+import { consoleMounts } from '../console/mounts.js';
 import { MoatError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import type { Limiter } from '../core/limits.js';
@@ -27,6 +28,11 @@ import { connectPostgres, migrate, PgRecords } from './postgres.js';
 import { connectRedis } from './redis.js';
 import { Spool } from './spool.js';
 
+/** Where verdicts come from: the live detector (anything with `onVerdict`). */
+export interface VerdictSource {
+  onVerdict(listener: (v: AccountVerdict | ClusterVerdict) => void): void;
+}
+
 /** Everything around the gateway that decides and remembers: policy, admin API, fleet state. */
 export interface ControlPlane {
   engine: PolicyEngine;
@@ -37,7 +43,7 @@ export interface ControlPlane {
   >;
   /** True when Postgres holds the records and Redis the shared state. */
   fleet: { postgres: boolean; redis: boolean };
-  /** Connects the running gateway: key reloads after admin changes, events to the detector. */
+  /** Connects the running gateway: the admin API reloads its keys after a change. */
   attach(gateway: Gateway): void;
   close(): Promise<void>;
 }
@@ -78,7 +84,7 @@ async function durable(fleet: FleetConfig, store?: SqliteStore | null): Promise<
  */
 export async function startControlPlane(
   config: MoatConfig,
-  options: { store?: SqliteStore | null; detector?: Detector } = {},
+  options: { store?: SqliteStore | null; verdicts?: VerdictSource } = {},
 ): Promise<ControlPlane> {
   const policy = sectionOf(config, policySection);
   const fleet = sectionOf(config, fleetSection);
@@ -88,7 +94,7 @@ export async function startControlPlane(
   await engine.loadOverrides().catch((err: Error) => log.warn({ err: err.message }, 'overrides'));
   const hooks = new WebhookSender(sectionOf(config, webhooksSection));
   engine.onChange((change) => hooks.send(change));
-  options.detector?.onVerdict((v) => engine.applyVerdict(v));
+  options.verdicts?.onVerdict((v) => engine.applyVerdict(v));
   const sweep = setInterval(() => engine.sweep(), 5000);
   sweep.unref();
 
@@ -108,8 +114,9 @@ export async function startControlPlane(
   }
 
   let refreshKeys = () => {};
+  const token = sectionOf(config, adminSection).token;
   const admin = adminHandler({
-    token: sectionOf(config, adminSection).token,
+    token,
     engine,
     keys: d.keys ?? options.store?.keys,
     tiers: config.tiers,
@@ -128,6 +135,8 @@ export async function startControlPlane(
         policy.degrade.reasoning === 'keep' ? undefined : reasoningMarker(policy.degrade.reasoning),
       sinks: d.writer ? [new PgEventSink(d.writer, config.tiers)] : [],
       mounts: [
+        // The console's read endpoints sit inside the admin API's prefix, so they come first.
+        ...consoleMounts({ token, engine, store: options.store ?? undefined }),
         {
           prefix: ADMIN_PREFIX.slice(0, -1),
           handler: async (req, res) => {
@@ -139,7 +148,6 @@ export async function startControlPlane(
     },
     attach(gateway) {
       refreshKeys = () => gateway.refreshKeys();
-      if (options.detector) gateway.onEvent((e) => options.detector!.ingest(e));
     },
     async close() {
       clearInterval(sweep);

@@ -242,3 +242,16 @@ test('an override set through the mounted admin API wins over a block', async ()
     'tier:standard/block',
   ]);
 });
+
+test('the console and its read endpoints are mounted beside the admin API', async () => {
+  const page = await fetch(`${gw.url}/console/`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  await page.arrayBuffer();
+
+  const ranked = await fetch(`${gw.url}/admin/v1/console/accounts`, {
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
+  assert.equal(ranked.status, 200);
+  await ranked.arrayBuffer();
+});
