@@ -99,9 +99,18 @@ export class PgWriter {
     await this.recovery;
   }
 
-  /** Flushes and stops the recovery loop; what is still spooled waits for the next start. */
-  async close(): Promise<void> {
+  /**
+   * Flushes, gives a running recovery up to `graceMs` to replay the spool, then stops it; what
+   * is still spooled waits for the next start.
+   */
+  async close(graceMs = 3000): Promise<void> {
     await this.flush();
+    if (this.recovery) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise((r) => (timer = setTimeout(r, graceMs)));
+      await Promise.race([this.recovery, deadline]);
+      clearTimeout(timer);
+    }
     this.closed = true;
   }
 
