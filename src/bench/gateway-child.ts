@@ -16,6 +16,7 @@ async function main(role: string, upstreamUrl: string | undefined): Promise<void
   process.on('message', (msg) => {
     if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   });
+  if (role !== 'moat') process.once('SIGTERM', () => process.exit(0));
   if (role === 'upstream') return ready({ port: await startBenchUpstream() });
   if (!upstreamUrl) throw new Error('upstream URL required');
   if (role === 'bare') return ready({ port: await startBareProxy(upstreamUrl) });

@@ -119,6 +119,11 @@ export const CATALOGUE = {
     code: 'taxii_remote_error',
     message: 'The remote TAXII server refused the request or answered something unreadable.',
   },
+  MOAT_ERR_INTERNAL: {
+    status: 500,
+    code: 'internal_error',
+    message: 'Moat failed while handling this request; the failure is logged. Retry shortly.',
+  },
   MOAT_ERR_USAGE: {
     status: 400,
     code: 'usage',

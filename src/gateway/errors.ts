@@ -31,10 +31,10 @@ export function errorBody(api: ApiShape, err: MoatError): object {
   return { error: { message: err.message, type, param: err.extra.param ?? null, code: err.code } };
 }
 
-/** Turns anything thrown into a MoatError (unknown errors become a 502 without details). */
+/** Turns anything thrown into a MoatError (an unexpected error becomes a 500 without details). */
 export function asMoatError(err: unknown): MoatError {
   if (err instanceof MoatError) return err;
-  return new MoatError('MOAT_ERR_UPSTREAM_FAILED', undefined, { cause: err });
+  return new MoatError('MOAT_ERR_INTERNAL', undefined, { cause: err });
 }
 
 /**

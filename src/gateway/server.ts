@@ -63,7 +63,7 @@ function track(state: RouterState, work: Promise<void>, res: ServerResponse): vo
   work
     .catch((err: unknown) => {
       log.error({ err: (err as Error)?.message }, 'request handler failed');
-      sendError(res, 'openai', new MoatError('MOAT_ERR_UNAVAILABLE'));
+      sendError(res, 'openai', new MoatError('MOAT_ERR_INTERNAL'));
     })
     .finally(() => {
       state.inflight--;

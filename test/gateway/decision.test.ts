@@ -40,6 +40,7 @@ before(async () => {
       decider: {
         decide(account, tier) {
           calls.push({ account, tier });
+          if (account === 'acct_broken') throw new Error('policy bug');
           return decisions.get(account) ?? { watermark: false, rule: 'test-allow' };
         },
       },
@@ -164,4 +165,14 @@ test('watermark: always and never override the decision', async () => {
   decisions.set('acct_never', { watermark: true, rule: 'r' });
   const n = await client(t.keys.never).chat.completions.create(ask);
   assert.equal(n.choices[0].message.content, ANSWER);
+});
+
+test('a decider that throws gives 500 internal_error, logged, and the gateway keeps serving', async () => {
+  const { secret } = t.store.keys.create('acct_broken', 'standard');
+  await assert.rejects(
+    client(secret).chat.completions.create(ask),
+    (err: unknown) => err instanceof OpenAI.InternalServerError && err.code === 'internal_error',
+  );
+  const ok = await client(t.keys.standard).chat.completions.create(ask);
+  assert.equal(ok.choices[0].message.content, ANSWER);
 });
