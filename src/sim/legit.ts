@@ -4,7 +4,9 @@ import { customerIdentity } from './identity.js';
 import type { Profile } from './profiles.js';
 import type { Rng } from './rng.js';
 import type { Label, SimContext, Source } from './types.js';
-import type { AccountState } from './world.js';
+import type { AccountState, Conversation } from './world.js';
+
+const MAX_PENDING = 256;
 
 /** Lets a campaign slip its own calls into an otherwise legitimate account's traffic. */
 export interface MixHook {
@@ -23,9 +25,8 @@ export class LegitSource implements Source {
   readonly account: string;
   private readonly arrivals;
   private nextArrival: number | null;
-  private followAt: number | null = null;
-  private lastCall: Call | null = null;
-
+  /** Conversations waiting for their next turn, earliest first (an app has many users). */
+  private readonly pending: { at: number; convo: Conversation; call: Call }[] = [];
   constructor(
     ctx: SimContext,
     private readonly profile: Profile,
@@ -49,7 +50,9 @@ export class LegitSource implements Source {
       baseModel: rng.weighted(['frontier-large', 'frontier-mini'], [3, 1]),
       adoptS: (world.releaseS ?? 0) + adoptDelay * 86_400,
     };
-    this.arrivals = profile.arrivals(rng, world, perDay);
+    // Follow-ups come on top of new conversations: keep the account's total near perDay.
+    const newShare = 1 - (profile.followUp?.p ?? 0);
+    this.arrivals = profile.arrivals(rng, world, perDay * newShare);
     this.nextArrival = this.arrivals.next(0);
     this.nextS = this.nextArrival;
   }
@@ -61,30 +64,35 @@ export class LegitSource implements Source {
       return null;
     }
 
-    const isFollow = this.followAt !== null && t === this.followAt;
-    const mixed = isFollow ? null : (this.mix?.call(t, this.rng) ?? null);
-    const call = mixed ?? (isFollow ? this.followCall() : this.profile.start(this.state, t));
+    const follow = this.pending[0]?.at === t ? this.pending.shift() : undefined;
+    this.state.convo = follow?.convo;
+    const mixed = follow ? null : (this.mix?.call(t, this.rng) ?? null);
+    const call = follow
+      ? this.followCall(follow.call, follow.convo)
+      : (mixed ?? this.profile.start(this.state, t));
     const event = ctx.toEvent(call, this.sender, t, this.rng);
     if (mixed) this.mix?.sent(mixed, event);
-    else this.remember(call, event);
+    else this.remember(call, event, t);
 
-    if (isFollow) this.followAt = null;
-    else this.nextArrival = this.arrivals.next(t);
-    this.scheduleFollowUp(t);
-    this.nextS = this.earliest();
+    if (!follow) this.nextArrival = this.arrivals.next(t);
+    const due = this.pending[0]?.at ?? null;
+    this.nextS =
+      this.nextArrival === null
+        ? due
+        : due === null
+          ? this.nextArrival
+          : Math.min(due, this.nextArrival);
     return event;
   }
 
-  private followCall(): Call {
-    const last = this.lastCall as Call;
-    const convo = this.state.convo;
+  private followCall(last: Call, convo: Conversation): Call {
     const text = this.profile.followUp?.next(this.state) ?? 'Thanks.';
     const lengthHint = this.rng.range(40, 300);
-    return { ...last, history: convo?.history ?? [], user: text, item: undefined, lengthHint };
+    return { ...last, history: convo.history, user: text, item: undefined, lengthHint };
   }
 
-  private remember(call: Call, event: MoatEvent): void {
-    this.lastCall = call;
+  /** Adds the turn to its conversation and, by the profile's odds, schedules the next turn. */
+  private remember(call: Call, event: MoatEvent, t: number): void {
     const convo = this.state.convo;
     if (!convo) return;
     const turn: Message[] = [
@@ -93,20 +101,13 @@ export class LegitSource implements Source {
     ];
     convo.history.push(...turn);
     convo.turns++;
-  }
 
-  private scheduleFollowUp(t: number): void {
     const f = this.profile.followUp;
-    if (!f || !this.state.convo || this.state.convo.turns >= f.maxTurns) return;
+    if (!f || convo.turns >= f.maxTurns || this.pending.length >= MAX_PENDING) return;
     if (!this.rng.chance(f.p)) return;
-    this.followAt = t + this.rng.range(f.gapS[0], f.gapS[1]);
-  }
-
-  private earliest(): number | null {
-    const a = this.nextArrival;
-    const b = this.followAt;
-    if (a === null) return b;
-    if (b === null) return a;
-    return Math.min(a, b);
+    const at = t + this.rng.range(f.gapS[0], f.gapS[1]);
+    let k = this.pending.length;
+    while (k > 0 && this.pending[k - 1].at > at) k--;
+    this.pending.splice(k, 0, { at, convo, call });
   }
 }
