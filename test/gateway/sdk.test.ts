@@ -161,3 +161,24 @@ test('listeners receive the full event with prompt and response text', async () 
   await t.gw.flushEvents();
   assert.deepEqual(seen.at(-1), { text: ANSWER, prompt: 'secret prompt' });
 });
+
+test('SSE is relayed as it arrives, not buffered until the end', async () => {
+  t.fake.chunkDelayMs = 150;
+  try {
+    const started = Date.now();
+    const stream = await openai.chat.completions.create({
+      model: 'm1',
+      messages: [{ role: 'user', content: 'slowly' }],
+      stream: true,
+    });
+    const arrivals: number[] = [];
+    for await (const c of stream)
+      if (c.choices[0]?.delta?.content) arrivals.push(Date.now() - started);
+    // The backend spends about 8 x 150 ms on the stream: the first word must arrive long before
+    // the last one, and the words must be spread over that time.
+    assert.equal(arrivals.length, 8);
+    assert.ok(arrivals[7] - arrivals[0] >= 800, `arrivals ${arrivals.join(', ')}`);
+  } finally {
+    t.fake.chunkDelayMs = 1;
+  }
+});
