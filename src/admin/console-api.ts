@@ -173,7 +173,10 @@ async function accountDetail(deps: ConsoleApiDeps, stats: ConsoleStats | undefin
 
   const audit = await engine.records.listAudit({ account: id, limit: 200 });
   const alerts = audit.filter(isAlert);
-  const reasons = audit.find((e) => e.reasons.length > 0)?.reasons ?? [];
+  // The newest entry with reasons explains the account; a later reset means it was dismissed.
+  const explained = audit.findIndex((e) => e.reasons.length > 0);
+  const source = explained === -1 ? undefined : audit[explained];
+  const reset = audit.slice(0, Math.max(0, explained)).find((e) => e.rule === 'analyst:reset');
   const open = await engine.records.listReviews({ status: 'open', limit: 1000 });
 
   return {
@@ -185,7 +188,9 @@ async function accountDetail(deps: ConsoleApiDeps, stats: ConsoleStats | undefin
     clusterLevel: view?.clusterLevel ?? null,
     override: view?.override ?? null,
     decision: view?.decision ?? null,
-    reasons,
+    reasons: source?.reasons ?? [],
+    reasonsFrom: source ? { ts: source.ts, rule: source.rule, by: source.by } : null,
+    dismissed: reset ? { ts: reset.ts, by: reset.by } : null,
     firstAlertTs: alerts.at(-1)?.ts ?? null,
     traffic: traffic ?? null,
     activity: stats?.activity(id) ?? null,

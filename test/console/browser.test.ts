@@ -94,6 +94,7 @@ test(
       await card.getByRole('button', { name: 'Dismiss (false positive)' }).click();
       await page.getByText(`Review ${reviewId}: dismissed.`).waitFor();
       await page.getByText('Waiting for review').waitFor({ state: 'detached' });
+      await page.getByText('Dismissed as a false positive by ana').waitFor();
       await shot('3-dismissed');
 
       const res = await fetch(`${gw.url}/admin/v1/labels`, {
@@ -109,6 +110,21 @@ test(
       assert.equal(item?.analyst, 'ana');
       assert.equal(item?.note, 'known batch customer');
       assert.equal(s.engine.view('bulk')?.level, 'allow');
+
+      assert.equal(await page.locator('#open-count').innerText(), '(11)');
+
+      await page.getByLabel('Reason', { exact: true }).fill('confirmed harvester');
+      await page.getByRole('button', { name: 'Block', exact: true }).click();
+      await page.getByText('Override: blocked by an analyst').waitFor();
+      const overrides = await fetch(`${gw.url}/admin/v1/overrides`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const { overrides: list } = (await overrides.json()) as { overrides: any[] };
+      assert.deepEqual(
+        list.map((o) => `${o.account}/${o.kind}/${o.by}/${o.reason}`),
+        ['bulk/block/ana/confirmed harvester'],
+      );
+      assert.equal(s.engine.decide('bulk', 'standard').deny?.code, 'MOAT_ERR_ACCOUNT_BLOCKED');
 
       await page.getByRole('link', { name: 'Clusters' }).click();
       await page.locator('article.card').first().waitFor();

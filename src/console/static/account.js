@@ -49,6 +49,7 @@ export async function accountView(main, id) {
       'section',
       { class: 'panel', 'aria-labelledby': 'h-why' },
       h('h2', { id: 'h-why' }, 'Why'),
+      whyCaption(a),
       a.reasons.length
         ? h('ul', { class: 'reasons' }, a.reasons.map(reasonItem))
         : h('p', { class: 'empty' }, 'No signal has fired for this account.'),
@@ -64,6 +65,17 @@ export async function accountView(main, id) {
       : null,
     overrideForm(a, Object.keys(tiers.tiers ?? {}), redraw),
     auditSection(a.audit),
+  );
+}
+
+function whyCaption(a) {
+  if (!a.reasonsFrom) return null;
+  const from = `Signals behind the alert of ${time(a.reasonsFrom.ts)} UTC (${a.reasonsFrom.rule}).`;
+  if (!a.dismissed) return h('p', { class: 'muted small' }, from);
+  return h(
+    'p',
+    { class: 'override' },
+    `${from} Dismissed as a false positive by ${a.dismissed.by} at ${time(a.dismissed.ts)} UTC.`,
   );
 }
 

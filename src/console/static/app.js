@@ -98,6 +98,7 @@ document.getElementById('signout').addEventListener('click', () => {
   flash('Signed out.');
   void render();
 });
+window.addEventListener('moat:reviewed', () => void updateOpenCount());
 window.addEventListener('hashchange', () => {
   void render().then(() => main.focus({ preventScroll: true }));
 });

@@ -39,6 +39,7 @@ export function reviewControls(item, done) {
     try {
       const r = await call('POST', `reviews/${seg(item.id)}`, body);
       flash(`Review ${item.id}: ${r.status}.`);
+      window.dispatchEvent(new Event('moat:reviewed'));
       await done();
     } catch (err) {
       flash(err.message, true);

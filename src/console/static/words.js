@@ -20,7 +20,11 @@ export function actionsText(actions) {
 
 /** What the engine's current decision does, one short line per effect. */
 export function decisionLines(d) {
-  if (!d) return ['No decision yet: the account has not been seen by the policy engine.'];
+  if (!d) {
+    return [
+      "Allowed: the policy engine holds no verdict for this account, so its tier's default applies.",
+    ];
+  }
   const out = [];
   if (d.deny?.code === 'MOAT_ERR_ACCOUNT_BLOCKED') {
     out.push('Blocked: every request is refused with 403 account_blocked.');
