@@ -4,6 +4,8 @@ import { MoatError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import { hashKey, type ActiveKey } from '../store/keys.js';
 
+const MAX_MISSES = 10_000;
+
 /** Who is calling: the account, its tier and the key used (absent for header identity). */
 export interface Identity {
   account: string;
@@ -21,10 +23,12 @@ export interface KeySource {
  * Resolves callers to accounts without touching the store on the hot path: active keys are held
  * in a Map from key hash to account, reloaded every `refreshMs` (revocations take effect then,
  * or at once through `refresh()`). A key missing from the Map gets one indexed store lookup, so
- * a key issued a moment ago works immediately.
+ * a key issued a moment ago works immediately; misses are remembered until the next reload.
  */
 export class KeyIndex {
   private byHash = new Map<string, ActiveKey>();
+  /** Hashes recently looked up and not found, so a flood of bad keys does not hit the store. */
+  private misses = new Set<string>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -45,6 +49,7 @@ export class KeyIndex {
       const next = new Map<string, ActiveKey>();
       for (const k of this.source.active()) next.set(k.hash, k);
       this.byHash = next;
+      this.misses = new Set();
     } catch (err) {
       log.error({ err: (err as Error).message }, 'key index refresh failed; keeping the last one');
     }
@@ -78,10 +83,11 @@ export class KeyIndex {
   }
 
   private lookup(hash: string): ActiveKey | undefined {
-    if (!this.source) return undefined;
+    if (!this.source || this.misses.has(hash)) return undefined;
     try {
       const found = this.source.findActive(hash);
       if (found) this.byHash.set(hash, found);
+      else if (this.misses.size < MAX_MISSES) this.misses.add(hash);
       return found;
     } catch (err) {
       log.error({ err: (err as Error).message }, 'key lookup failed');
