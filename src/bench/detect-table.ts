@@ -48,7 +48,8 @@ export function detectTable(r: DetectBenchResult): string {
 
   lines.push('', '| goal | measured | met |', '| --- | --- | --- |');
   for (const g of r.goals) {
-    const m = g.measured === null ? 'never' : g.measured > 1 ? String(g.measured) : num(g.measured);
+    const m =
+      g.measured === null ? (g.note ?? '-') : g.measured > 1 ? String(g.measured) : num(g.measured);
     lines.push(`| ${g.goal} | ${m} | ${g.met ? 'yes' : 'no'} |`);
   }
   return lines.join('\n');

@@ -19,8 +19,10 @@ export interface DetectBenchOptions {
 /** A goal from the benchmark's specification with the measured figure. */
 export interface Goal {
   goal: string;
+  /** Null when there is nothing to measure; `note` says why. */
   measured: number | null;
   met: boolean;
+  note?: string;
 }
 
 /** The `moat bench detect --json` document. */
@@ -120,11 +122,13 @@ function goals(
       goal: 'single-account harvesters alerted within 50 events (slowest campaign median)',
       measured: slowest,
       met: slowest !== null && slowest <= 50,
+      ...(slowest === null && { note: 'a single-account campaign was never alerted' }),
     },
     {
       goal: '1,000-account hydra stopped before harvesting 2% of its target set',
       measured: hydraShare,
       met: hydraShare !== null && hydraShare < 0.02,
+      ...(hydraShare === null && { note: 'no 1,000-account hydra in these scenarios' }),
     },
     {
       goal: 'harvest mixed into a reseller at 5-50% detected >= 90% at 0.3% FPR',
