@@ -10,7 +10,11 @@ const HOUR_MS = 3_600_000;
 const TEMPLATE_SLOTS = 12;
 const NET_SLOTS = 16;
 const UA_SLOTS = 8;
-const MIN_GAP_MS = 50;
+/**
+ * Events closer than this belong to one burst (concurrency, a batch); timing regularity is
+ * measured between the starts of bursts, so a busy account is not mistaken for a paced one.
+ */
+const MIN_GAP_MS = 5000;
 /** Bins both prompts must fill before a near-duplicate can be declared. */
 const NEAR_DUP_MIN_BINS = 4;
 /** Most recent prompts a new prompt's nearest distance is measured against. */
@@ -55,6 +59,9 @@ export class Profile {
   readonly ew = new Float64Array(EW_COUNT);
   ewW = 0;
   ewTextW = 0;
+  gapN = 0;
+  /** Start of the current burst of events. */
+  burstMs = NaN;
   gapW = 0;
   gapMean = 0;
   gapSq = 0;
@@ -94,8 +101,8 @@ export class Profile {
     const single = f.userTurns <= 1 && f.assistantTurns === 0;
     this.push(Ew.SingleTurn, single ? 1 : 0);
     this.push(Ew.Logprobs, f.logprobs ? 1 : 0);
-    this.push(Ew.TopLogprobs, f.topLogprobs >= 5 ? 1 : 0);
-    this.push(Ew.LogitBias, f.logitBias > 0 && f.logprobs ? 1 : 0);
+    this.push(Ew.TopLogprobs, f.topLogprobs >= 10 ? 1 : 0);
+    this.push(Ew.LogitBias, f.logitBias >= 20 ? 1 : 0);
     this.push(Ew.ManyChoices, f.n > 1 ? 1 : 0);
     this.push(Ew.NewModel, newModel ? 1 : 0);
     this.push(Ew.LogRatio, Math.log((f.outTok + 1) / (f.inTok + 1)));
@@ -142,9 +149,9 @@ export class Profile {
     return Math.min(HOURS, this.hourHead - this.firstHour + 1);
   }
 
-  /** Standard deviation of log inter-arrival gaps, NaN with fewer than 20 gaps. */
+  /** Standard deviation of log intervals between burst starts; NaN with fewer than 20. */
   gapLogStd(): number {
-    if (this.n < 21 || this.gapW === 0) return NaN;
+    if (this.gapN < 20 || this.gapW === 0) return NaN;
     const mean = this.gapMean / this.gapW;
     return Math.sqrt(Math.max(0, this.gapSq / this.gapW - mean * mean));
   }
@@ -168,6 +175,7 @@ export class Profile {
     for (let i = 0; i < EW_COUNT; i++) this.ew[i] += o.ew[i];
     this.ewW += o.ewW;
     this.ewTextW += o.ewTextW;
+    this.gapN += o.gapN;
     this.gapW += o.gapW;
     this.gapMean += o.gapMean;
     this.gapSq += o.gapSq;
@@ -195,9 +203,14 @@ export class Profile {
   }
 
   private updateTime(ms: number): void {
-    if (Number.isNaN(this.firstMs)) this.firstMs = ms;
-    if (!Number.isNaN(this.lastMs) && ms >= this.lastMs) {
-      const lg = Math.log(Math.max(MIN_GAP_MS, ms - this.lastMs) / 1000);
+    if (Number.isNaN(this.firstMs)) {
+      this.firstMs = ms;
+      this.burstMs = ms;
+    }
+    if (!Number.isNaN(this.lastMs) && ms - this.lastMs >= MIN_GAP_MS) {
+      const lg = Math.log((ms - this.burstMs) / 1000);
+      this.burstMs = ms;
+      this.gapN++;
       this.gapW = this.gapW * this.decay + 1;
       this.gapMean = this.gapMean * this.decay + lg;
       this.gapSq = this.gapSq * this.decay + lg * lg;

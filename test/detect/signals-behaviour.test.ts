@@ -22,7 +22,7 @@ function series(n: number, gapMs: number, shape: (i: number) => Partial<MoatEven
 
 test('volume_duty fires on round-the-clock volume far above the tier norm', () => {
   const f = readSignal(volumeDuty, series(20_000, 8_000), 'x', {
-    tierDailyEvents: { default: 500 },
+    tierDailyEvents: { default: 200 },
   });
   assert.ok(f && f.score === 1, `score ${f?.score}`);
   assert.match(
@@ -43,16 +43,20 @@ test('logprob_extraction fires on top_logprobs with long outputs', () => {
   }));
   const f = readSignal(logprobExtraction, events, 'x');
   assert.ok(f && f.score === 1);
-  assert.match(f.detail(), /100% of calls request top_logprobs >= 5/);
+  assert.match(f.detail(), /100% of calls request top_logprobs >= 10/);
 });
 
-test('logprob_extraction stays quiet without logprobs and halves for label classifiers', () => {
+test('logprob_extraction stays quiet without logprobs and on label classifiers', () => {
   assert.equal(scoreOf(readSignal(logprobExtraction, series(40, 60_000), 'x')), 0);
   const classifier = series(40, 60_000, () => ({
     params: { logprobs: true, top_logprobs: 5, logit_bias: 4, max_tokens: 1 },
     usage: { input_tokens: 80, output_tokens: 1 },
   }));
-  assert.equal(scoreOf(readSignal(logprobExtraction, classifier, 'x')), 0.5);
+  assert.equal(scoreOf(readSignal(logprobExtraction, classifier, 'x')), 0);
+  const sweep = series(40, 60_000, (i) => ({
+    params: { logprobs: true, top_logprobs: 5, logit_bias: 100 + (i % 50), max_tokens: 1 },
+  }));
+  assert.equal(scoreOf(readSignal(logprobExtraction, sweep, 'x')), 1);
 });
 
 test('conversation_depth fires on single-turn calls only, not on conversations', () => {
@@ -83,7 +87,8 @@ test('timing_regularity fires on a fixed pace and not on random arrivals', () =>
   const random = Array.from({ length: 200 }, () =>
     event({ account: 'x', ms: (ms += poissonGap(rng, 60_000)) }),
   );
-  assert.equal(scoreOf(readSignal(timingRegularity, random, 'x')), 0);
+  const f = readSignal(timingRegularity, random, 'x');
+  assert.equal(scoreOf(f), 0, `spread ${f?.value}`);
 });
 
 test('diurnal_rhythm fires on flat round-the-clock activity, not on working hours', () => {

@@ -59,7 +59,7 @@ test('query_distance fires when prompts alternate between repeats and fresh ones
     event({
       account: 'p',
       ms: T0 + i * 60_000,
-      input: userMessage(i % 2 ? seeds[i % 4 === 1 ? 0 : 1] : randomText(rng, 20)),
+      input: userMessage(i % 10 ? seeds[i % 2] : randomText(rng, 20)),
     }),
   );
   const f = readSignal(queryDistance, events, 'p');

@@ -4,7 +4,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 /** Share of recent prompts that ask the model to show its reasoning. */
 export const cotElicitation: Signal = {
   id: 'cot_elicitation',
-  weight: 1.2,
+  weight: 0.9,
   rule: {
     title: 'Chain-of-thought elicitation',
     measures:

@@ -5,7 +5,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 /** How evenly an account's prompts spread over topics. */
 export const topicCoverage: Signal = {
   id: 'topic_coverage',
-  weight: 0.4,
+  weight: 0.3,
   rule: {
     title: 'Topical concentration and coverage',
     measures:

@@ -4,7 +4,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 /** Share of single-turn calls: no earlier turns, no follow-up. */
 export const conversationDepth: Signal = {
   id: 'conversation_depth',
-  weight: 0.5,
+  weight: 0.3,
   rule: {
     title: 'Conversation depth',
     measures:

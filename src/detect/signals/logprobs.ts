@@ -1,25 +1,24 @@
 import { Ew, type Profile } from '../profile.js';
 import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 
-/** Requests for token probabilities, logit bias and several choices. */
+/** Requests for wide token distributions, large logit-bias maps and several choices. */
 export const logprobExtraction: Signal = {
   id: 'logprob_extraction',
-  weight: 1.1,
+  weight: 1.0,
   rule: {
     title: 'logprobs, top_logprobs, logit_bias and n > 1',
     measures:
-      'Weighted shares of calls that ask for top_logprobs >= 5, that combine logit_bias with ' +
-      'logprobs, and that ask for n > 1 choices. The value is the largest of the first two ' +
-      'shares and half the n > 1 share; it scores from 20% (0) to 80% (1). When nearly every ' +
-      'output is one or two tokens long (a label classifier), the score is halved.',
+      'Weighted shares of calls that ask for top_logprobs >= 10, that send a logit_bias map ' +
+      'of 20 or more tokens, and that ask for n > 1 choices. The value is the largest of the ' +
+      'first two shares and half the n > 1 share; it scores from 20% (0) to 80% (1).',
     why:
-      'Soft labels (the full top-k distribution) carry far more of the teacher than sampled ' +
-      'text, and logit_bias together with logprobs leaks the output projection one token at a ' +
-      'time. Many choices per prompt multiply the samples harvested per call.',
+      'Soft labels (a wide top-k distribution) carry far more of the teacher than sampled ' +
+      'text, and a large logit_bias map swept across the vocabulary together with logprobs ' +
+      'leaks the output projection. Many choices per prompt multiply the samples per call.',
     falsePositives:
-      'Classifiers that read the probability of label tokens (logprobs with a small logit_bias ' +
-      'over the labels, one-token outputs), calibration and uncertainty tooling, best-of-n ' +
-      'sampling in products.',
+      'Classifiers read a few label tokens (top_logprobs up to 5, a logit_bias over their few ' +
+      'labels), which this signal leaves alone; calibration and uncertainty tools that ask for ' +
+      'wide distributions, and best-of-n sampling in products, do raise it.',
     references: [
       'Carlini et al., Stealing Part of a Production Language Model, ICML 2024',
       'Finlayson et al., Logits of API-Protected LLMs Leak Proprietary Information, 2024',
@@ -32,13 +31,12 @@ export const logprobExtraction: Signal = {
     const bias = p.share(Ew.LogitBias);
     const many = p.share(Ew.ManyChoices);
     const value = Math.max(top, bias, many / 2);
-    const labels = p.share(Ew.ShortOutput) > 0.9 ? 0.5 : 1;
     const detail = () =>
       top >= bias && top >= many / 2
-        ? `${pct(top)} of calls request top_logprobs >= 5`
+        ? `${pct(top)} of calls request top_logprobs >= 10`
         : bias >= many / 2
-          ? `${pct(bias)} of calls combine logit_bias with logprobs`
+          ? `${pct(bias)} of calls send a logit_bias map of 20+ tokens`
           : `${pct(many)} of calls ask for several choices (n > 1)`;
-    return { score: ramp(value, 0.2, 0.8) * labels, value, detail };
+    return { score: ramp(value, 0.2, 0.8), value, detail };
   },
 };

@@ -4,7 +4,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 /** Share of recent traffic on a model released less than a day before. */
 export const modelPivot: Signal = {
   id: 'model_pivot',
-  weight: 0.5,
+  weight: 0.3,
   rule: {
     title: 'New-model pivot',
     measures:

@@ -4,12 +4,12 @@ import { ramp, type Signal, type SignalContext } from './signal.js';
 /** Output tokens per input token, on a log scale. */
 export const outputRatio: Signal = {
   id: 'output_ratio',
-  weight: 0.6,
+  weight: 0.3,
   rule: {
     title: 'Output to input token ratio',
     measures:
       'The weighted mean of log((output tokens + 1) / (input tokens + 1)) over recent calls, ' +
-      'shown as a geometric-mean ratio. Scores from 2x (0) to 10x (1).',
+      'shown as a geometric-mean ratio. Scores from 3x (0) to 15x (1).',
     why:
       'Distillation wants long answers to short prompts: that is where the teacher adds the ' +
       'most. Customer traffic (RAG, support with policies, code with context) sends long ' +
@@ -24,7 +24,7 @@ export const outputRatio: Signal = {
     if (p.n < ctx.minEvents) return null;
     const ratio = Math.exp(p.share(Ew.LogRatio));
     return {
-      score: ramp(Math.log(ratio), Math.log(2), Math.log(10)),
+      score: ramp(Math.log(ratio), Math.log(3), Math.log(15)),
       value: ratio,
       detail: () => `outputs are ${ratio.toFixed(1)}x the prompt length (geometric mean)`,
     };

@@ -4,7 +4,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 /** Share of recent prompts that ask the model to grade, score or compare responses. */
 export const rubricGrading: Signal = {
   id: 'rubric_grading',
-  weight: 0.9,
+  weight: 0.8,
   rule: {
     title: 'Rubric and grading prompts',
     measures:

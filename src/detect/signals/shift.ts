@@ -4,7 +4,7 @@ import { ramp, type Signal, type SignalContext } from './signal.js';
 /** Kernel two-sample test of the account's recent prompts against benign traffic. */
 export const distributionShift: Signal = {
   id: 'distribution_shift',
-  weight: 0.4,
+  weight: 0.3,
   rule: {
     title: 'Distribution shift against benign traffic',
     measures:

@@ -4,7 +4,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 /** Share of recent prompts that repeat a template or nearly duplicate an earlier prompt. */
 export const templateRepetition: Signal = {
   id: 'template_repetition',
-  weight: 0.6,
+  weight: 0.5,
   rule: {
     title: 'Template repetition and near-duplicates',
     measures:

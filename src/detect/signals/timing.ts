@@ -4,13 +4,15 @@ import { ramp, type Signal, type SignalContext } from './signal.js';
 /** Spread of the account's inter-arrival gaps on a log scale. */
 export const timingRegularity: Signal = {
   id: 'timing_regularity',
-  weight: 0.8,
+  weight: 1.0,
   rule: {
     title: 'Timing regularity',
     measures:
-      'The weighted standard deviation of log inter-arrival gaps (gaps under 50 ms count as ' +
-      '50 ms). Random (Poisson) arrivals give about 1.28; bursty human and batch traffic more; ' +
-      'a fixed-rate script close to 0. Scores from 0.9 (0) down to 0.3 (1).',
+      'Events less than five seconds apart are merged into one burst (concurrency, a batch); ' +
+      'the signal is the weighted standard deviation of the log intervals between burst ' +
+      'starts, after 20 of them. Random (Poisson) arrivals give about 0.9 once the short ' +
+      'intervals are merged; bursty human and batch traffic more; a fixed-rate script close ' +
+      'to 0. Scores from 0.8 (0) down to 0.4 (1).',
     why:
       'Harvesting scripts pace themselves to stay under limits, so requests arrive at a steady ' +
       'rate. People and product traffic arrive in bursts.',
@@ -26,7 +28,7 @@ export const timingRegularity: Signal = {
     const spread = p.gapLogStd();
     if (Number.isNaN(spread)) return null;
     return {
-      score: ramp(0.9 - spread, 0, 0.6),
+      score: ramp(0.8 - spread, 0, 0.4),
       value: spread,
       detail: () =>
         `requests arrive at a machine-regular pace (log-gap spread ${spread.toFixed(2)})`,

@@ -4,14 +4,14 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 /** Daily volume against the tier's norm, and the share of hours the account is active. */
 export const volumeDuty: Signal = {
   id: 'volume_duty',
-  weight: 0.8,
+  weight: 0.5,
   rule: {
     title: 'Volume and duty cycle against the tier norm',
     measures:
       "Events in the last 24 hours divided by the tier's expected daily events " +
-      '(`detect.tier_daily_events`), and the duty cycle: the share of hours with any traffic ' +
-      'over the last week (at least 12 hours of history). The score averages a ramp of the ' +
-      'volume ratio (2x to 20x) and a ramp of the duty cycle (70% to 95%).',
+      '(`detect.tier_daily_events`); scores from 3x (0) to 30x (1). The duty cycle (share of ' +
+      'hours with traffic over the last week) is reported beside it but not scored: busy ' +
+      'products are active every hour too, and flatness is measured by diurnal_rhythm.',
     why:
       'Harvesting needs many answers: campaigns run around the clock at volumes far above what ' +
       'customers of the same tier send. People sleep; harvesting scripts do not.',
@@ -28,9 +28,8 @@ export const volumeDuty: Signal = {
     const ratio = p.lastDayEvents() / norm;
     const span = p.spanHours();
     const duty = span >= 12 ? p.activeHours / span : 0;
-    const score = 0.5 * ramp(Math.log10(Math.max(ratio, 1e-9)), Math.log10(2), Math.log10(20));
     return {
-      score: score + 0.5 * ramp(duty, 0.7, 0.95),
+      score: ramp(Math.log10(Math.max(ratio, 1e-9)), Math.log10(3), Math.log10(30)),
       value: ratio,
       detail: () =>
         `${p.lastDayEvents()} events in the last day, ${ratio.toFixed(1)}x the ${p.tier} ` +
