@@ -77,6 +77,8 @@ export function sendTaxiiError(res: ServerResponse, err: unknown): void {
   const headers: Record<string, string> = {};
   if (e.status === 401) headers['www-authenticate'] = 'Bearer realm="taxii"';
   if (e.status === 405 && e.extra.param) headers.allow = e.extra.param;
+  // The unread rest of a refused body would be taken for the next request: end the connection.
+  if (e.status === 413) headers.connection = 'close';
   const title = e.message.split('. ')[0].replace(/\.$/, '');
   sendTaxii(
     res,
