@@ -17,7 +17,7 @@ export type EventListener = (event: MoatEvent) => void;
 /**
  * The bounded queue between the request path and everything that consumes events. `push` is
  * O(1) and never blocks; batches are delivered to listeners and sinks on a timer or as soon as
- * a batch is full, a bounded number per tick so requests keep being served. When the queue is
+ * a batch is full, one batch per tick so requests keep being served between them. When the queue is
  * full the configured mode applies: `spill` appends the event to a file under MOAT_HOME that is
  * replayed once the queue has room, `drop` counts it in `moat_events_dropped_total`.
  */
@@ -90,9 +90,9 @@ export class EventQueue {
 
   private tick(): void {
     this.cancel();
-    for (let i = 0; i < 4 && this.items.length > 0; i++) {
-      this.deliver(this.items.splice(0, this.config.batchSize));
-    }
+    // One batch per tick, then yield: a store write blocks the event loop while it runs, so
+    // batches are kept small and requests are served between them.
+    if (this.items.length > 0) this.deliver(this.items.splice(0, this.config.batchSize));
     this.spill?.writePending();
 
     if (this.items.length === 0 && this.spill?.hasReplay()) {

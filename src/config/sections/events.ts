@@ -33,7 +33,7 @@ export const eventsSection: Section<EventsConfig> = {
     return {
       queueSize: int(m, 'queue_size', path, 50_000, 10),
       onFull: oneOf(m, 'on_full', path, ['spill', 'drop'], 'spill'),
-      batchSize: int(m, 'batch_size', path, 500, 1, 100_000),
+      batchSize: int(m, 'batch_size', path, 200, 1, 100_000),
       flushIntervalMs: int(m, 'flush_interval_ms', path, 100, 1, 60_000),
       out: str(m, 'out', path),
       maxTextBytes: int(m, 'max_text_bytes', path, 64 * 1024, 0),
