@@ -120,9 +120,11 @@ export class LiveDetector {
   }
 
   private request(m: ToWorker & { id: number }): Promise<FromWorker> {
+    const worker = this.worker as Worker;
+    worker.ref();
     return new Promise((resolve) => {
       this.pending.set(m.id, resolve);
-      (this.worker as Worker).postMessage(m);
+      worker.postMessage(m);
     });
   }
 
@@ -137,6 +139,7 @@ export class LiveDetector {
     }
     const resolve = this.pending.get(m.id);
     this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker?.unref();
     resolve?.(m);
   }
 

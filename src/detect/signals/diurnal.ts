@@ -19,7 +19,7 @@ export const diurnalRhythm: Signal = {
     falsePositives:
       'Services with users in every time zone, and overnight batch pipelines that keep the ' +
       'day even on purpose. Mimics that add a daily curve evade it.',
-    references: ['Wang et al., ServeGen: Workload Characterization of LLM Serving, 2025'],
+    references: ['ServeGen: workload characterisation of LLM serving, Alibaba, 2025'],
   },
   evaluate(p: Profile, _ctx: SignalContext) {
     if (p.n < 100 || p.lastMs - p.firstMs < 24 * 3_600_000) return null;
