@@ -154,6 +154,9 @@ export async function extractSignatures(
     templates: acc.templateCandidates(minEvents, minShare),
     clients: acc.clientCandidates(opts.minClientShare ?? 0.05),
   }));
+  const empty = accs.filter((a) => a.events === 0).length;
+  if (empty)
+    log.warn({ campaigns: empty, file: eventsFile }, 'campaigns with no events in the log');
   const limit = opts.benignMaxAccounts ?? 1;
   const benign = await benignUse(eventsFile, owner, candidates, hasher, limit);
 

@@ -1,10 +1,9 @@
 import { EventLineError, parseEventLine } from '../core/event-parse.js';
 import { MoatError } from '../core/errors.js';
 import { readLines } from '../data/lines.js';
-import { clientHashes } from './accumulate.js';
 import type { Hasher } from './hashing.js';
+import { SignatureIndex } from './signature-index.js';
 import type { ReceivedSignature } from './stix-read.js';
-import { promptKeys } from './templates.js';
 
 /** When an account counts as matching a shared campaign. */
 export interface MatchOptions {
@@ -47,11 +46,6 @@ interface Tally {
   cli: Map<number, number>;
 }
 
-/** True when `sig` was hashed the way `hasher` hashes, so equal inputs give equal hashes. */
-export function comparable(sig: ReceivedSignature, hasher: Hasher): boolean {
-  return sig.hash_info.alg === hasher.alg && sig.hash_info.salt_id === hasher.saltId;
-}
-
 /**
  * Reads a `moat.event.v1` log and reports the accounts whose prompts carry a shared campaign's
  * template keys (or, more weakly, whose traffic comes from its networks and user agents). Only
@@ -63,17 +57,7 @@ export async function matchEvents(
   hasher: Hasher,
   opts: MatchOptions = {},
 ): Promise<MatchResult> {
-  const usable = signatures.filter((s) => comparable(s, hasher));
-  const incomparable = signatures.filter((s) => !comparable(s, hasher)).map((s) => s.stix_id);
-  const tplIndex = new Map<string, number[]>();
-  const cliIndex = new Map<string, number[]>();
-  const index = (m: Map<string, number[]>, h: string, i: number) =>
-    m.set(h, [...(m.get(h) ?? []), i]);
-  usable.forEach((s, i) => {
-    for (const t of s.templates ?? []) index(tplIndex, t.hash, i);
-    for (const c of [...(s.networks ?? []), ...(s.user_agents ?? [])]) index(cliIndex, c.hash, i);
-  });
-
+  const index = new SignatureIndex(signatures, hasher);
   const tallies = new Map<string, Tally>();
   let events = 0;
   let skipped = 0;
@@ -93,18 +77,10 @@ export async function matchEvents(
       if (!t) tallies.set(e.account, (t = { events: 0, text: 0, tpl: new Map(), cli: new Map() }));
       t.events++;
 
-      const keys = tplIndex.size ? promptKeys(e, hasher) : null;
-      if (keys) t.text++;
-      const hitT = new Set<number>();
-      for (const k of keys?.keys ?? []) for (const i of tplIndex.get(k.hash) ?? []) hitT.add(i);
-      for (const i of hitT) t.tpl.set(i, (t.tpl.get(i) ?? 0) + 1);
-
-      const { network, agent } = cliIndex.size ? clientHashes(e, hasher) : {};
-      const hitC = new Set<number>();
-      for (const h of [network, agent]) {
-        if (h) for (const i of cliIndex.get(h) ?? []) hitC.add(i);
-      }
-      for (const i of hitC) t.cli.set(i, (t.cli.get(i) ?? 0) + 1);
+      const hits = index.lookup(e);
+      if (hits.text) t.text++;
+      for (const i of hits.templates) t.tpl.set(i, (t.tpl.get(i) ?? 0) + 1);
+      for (const i of hits.clients) t.cli.set(i, (t.cli.get(i) ?? 0) + 1);
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -113,8 +89,8 @@ export async function matchEvents(
     throw err;
   }
 
-  const matches = decide(tallies, usable, opts);
-  return { matches, incomparable, events, skipped };
+  const matches = decide(tallies, index.signatures, opts);
+  return { matches, incomparable: index.incomparable, events, skipped };
 }
 
 function decide(

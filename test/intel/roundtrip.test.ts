@@ -10,6 +10,7 @@ import { Hasher } from '../../src/intel/hashing.js';
 import { importBundle, importBundleText } from '../../src/intel/import.js';
 import { matchEvents } from '../../src/intel/match.js';
 import { IntelTable } from '../../src/intel/store.js';
+import { SignatureIndex } from '../../src/intel/signature-index.js';
 import { createTaxiiHandler, DEFAULT_COLLECTION } from '../../src/intel/taxii.js';
 import { taxiiPull, taxiiPush } from '../../src/intel/taxii-client.js';
 import { toBundle, type StixBundle } from '../../src/intel/stix.js';
@@ -148,4 +149,24 @@ test('the gateway mount imports signatures that another provider POSTs', async (
   } finally {
     await new Promise<void>((r) => srv.close(() => r()));
   }
+});
+
+test('the signature index looks single events up, as a live detector would', async () => {
+  const set = await extractSignatures(readReport(fx.report), fx.events, {
+    hasher: new Hasher(SALT),
+    producer: 'Provider A',
+  });
+  const table = new IntelTable(new Database(':memory:'));
+  importBundle(toBundle(set), table);
+  const index = new SignatureIndex(table.all(), new Hasher(SALT));
+  const events = fixtureEvents();
+  const harvest = events.find((e) => e.account === 'acct_h2')!;
+  const customer = events.find((e) => e.account === 'acct_c1')!;
+
+  const hit = index.lookup(harvest);
+  assert.equal(hit.text, true);
+  assert.equal(hit.templates.length, 1);
+  assert.equal(index.signatures[hit.templates[0]].accounts, 3);
+  assert.deepEqual(index.lookup(customer).templates, []);
+  assert.deepEqual(index.lookup(customer).clients, []);
 });
