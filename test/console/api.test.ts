@@ -63,7 +63,7 @@ test('accounts come ranked by risk with their event counts, tier and first alert
   }
 });
 
-test("an account's detail: reasons, activity adding up to its events, audit, open reviews", async () => {
+test('account detail: reasons, activity adding up to its events, audit, reviews', async () => {
   const s = await seed();
   const { server, get } = await serve({ token: TOKEN, engine: s.engine, store: s.store });
   try {

@@ -36,8 +36,8 @@ test(
         '--disable-sync',
       ],
     });
-    const shot = async (name: string) => {
-      if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    const shot = async (name: string, fullPage = true) => {
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
     };
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     const failures: string[] = [];
@@ -52,6 +52,8 @@ test(
       await page.getByLabel('Admin token').fill('wrong-token-000000000000');
       await page.getByRole('button', { name: 'Open console' }).click();
       await page.getByText('The admin token was refused').waitFor();
+      assert.equal(await page.locator('#nav').isVisible(), false, 'no navigation before sign-in');
+      await shot('0-login');
 
       await page.getByLabel('Admin token').fill(TOKEN);
       await page.getByLabel('Your name (for the audit trail)').fill('ana');
@@ -131,7 +133,7 @@ test(
       await shot('4-clusters');
       await page.getByRole('link', { name: /Review queue/ }).click();
       await page.locator('article.review').first().waitFor();
-      await shot('5-reviews');
+      await shot('5-reviews', false);
       await page.goto(`${gw.url}/console/#/account/legit0`);
       await page.getByText('Retained prompts').waitFor();
       await shot('6-retained');

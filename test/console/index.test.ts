@@ -72,7 +72,7 @@ test('the console page is served with its type and a same-origin security policy
   }
 });
 
-test('every file the page and its modules reference is served; nothing loads from elsewhere', async () => {
+test('every file the page and its modules import is served; none from elsewhere', async () => {
   const { server, get } = await serve();
   try {
     const page = (await get('/console/')).body;
@@ -92,7 +92,7 @@ test('every file the page and its modules reference is served; nothing loads fro
   }
 });
 
-test('no path climbs out of the console folder; unknown files are 404; other paths pass', async () => {
+test('no path climbs out of the folder; unknown files 404; other paths pass', async () => {
   const { server, get } = await serve();
   try {
     for (const path of [

@@ -114,7 +114,8 @@ export async function overridesView(main) {
     h(
       'p',
       { class: 'lede' },
-      "Analysts' standing instructions; each wins over the engine. Set them from an account's page.",
+      "Analysts' standing instructions; each wins over the engine. " +
+        "Set them from an account's page.",
     ),
     rows.length
       ? table(null, ['Account', 'Override', 'Reason', 'By', 'Since', ''], rows)

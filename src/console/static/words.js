@@ -22,7 +22,8 @@ export function actionsText(actions) {
 export function decisionLines(d) {
   if (!d) {
     return [
-      "Allowed: the policy engine holds no verdict for this account, so its tier's default applies.",
+      'Allowed: the policy engine holds no verdict for this account, ' +
+        "so its tier's default applies.",
     ];
   }
   const out = [];
