@@ -48,6 +48,17 @@ test(
     });
 
     try {
+      // An account id and a reason carrying markup must show as text and never run.
+      const hostile = '<img src=x onerror="window.pwned=1">/a b';
+      s.engine.applyVerdict({
+        account: hostile,
+        risk: 0.55,
+        verdict: 'watch',
+        reasons: [{ signal: 'x', value: 0.5, detail: '<script>window.pwned=2</script>' }],
+        ts: new Date().toISOString(),
+      });
+      await s.engine.flush();
+
       await page.goto(`${gw.url}/console`);
       await page.getByLabel('Admin token').fill('wrong-token-000000000000');
       await page.getByRole('button', { name: 'Open console' }).click();
@@ -62,7 +73,7 @@ test(
       await shot('1-accounts');
 
       const rows = page.locator('#ranked tbody tr');
-      assert.equal(await rows.count(), 31, 'every account of the seeded log is listed');
+      assert.equal(await rows.count(), 32, 'every account of the seeded log, and the hostile one');
       const first = await rows.nth(0).locator('td').allInnerTexts();
       assert.match(first[1], /^hyd\d$/, 'a hydra account ranks first');
       assert.equal(first[3], 'block');
@@ -73,6 +84,11 @@ test(
         risks,
         'ranked by risk',
       );
+
+      await page.getByRole('link', { name: hostile, exact: true }).click();
+      await page.locator('ul.reasons').getByText('<script>window.pwned=2</script>').waitFor();
+      assert.equal(await page.evaluate('window.pwned'), undefined, 'no markup from data ran');
+      await page.getByRole('link', { name: '← Accounts' }).click();
 
       await page.getByRole('link', { name: 'bulk', exact: true }).click();
       await page.getByRole('heading', { name: 'bulk' }).waitFor();
