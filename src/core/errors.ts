@@ -99,6 +99,11 @@ export const CATALOGUE = {
     code: 'taxii_unauthorized',
     message: 'The TAXII bearer token is missing or wrong.',
   },
+  MOAT_ERR_TAXII_FORBIDDEN: {
+    status: 403,
+    code: 'taxii_forbidden',
+    message: 'This TAXII collection does not allow that (read or write) for this token.',
+  },
   MOAT_ERR_TAXII_NOT_ACCEPTABLE: {
     status: 406,
     code: 'taxii_not_acceptable',

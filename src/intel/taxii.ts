@@ -176,11 +176,11 @@ export function createTaxiiHandler(opts: TaxiiOptions): TaxiiHandler {
   }
 
   function readable(c: CollectionInfo): void {
-    if (!c.canRead) throw notFound(`Collection "${c.id}" is not readable.`);
+    if (!c.canRead) throw new MoatError('MOAT_ERR_TAXII_FORBIDDEN', `"${c.id}" is write-only.`);
   }
 
   async function addObjects(req: IncomingMessage, res: ServerResponse, c: CollectionInfo) {
-    if (!c.canWrite) throw notFound(`Collection "${c.id}" is not writable.`);
+    if (!c.canWrite) throw new MoatError('MOAT_ERR_TAXII_FORBIDDEN', `"${c.id}" is read-only.`);
     if (!isTaxiiContent(req.headers['content-type'])) {
       throw new MoatError('MOAT_ERR_TAXII_MEDIA_TYPE');
     }

@@ -196,3 +196,24 @@ test('marking definitions (no modified) are stored under their created time', as
   const env = (await res.json()) as { objects: StixObject[] };
   assert.equal(env.objects[0].id, TLP_MARKINGS.green.id);
 });
+
+test('a read-only collection refuses POST with 403, and lists as can_write false', async () => {
+  const handler = createTaxiiHandler({
+    token: TOKEN,
+    db: new Database(':memory:'),
+    collections: [{ ...DEFAULT_COLLECTION, alias: 'feed', canWrite: false }],
+  });
+  const srv = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const port = (srv.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}/taxii2/moat/collections/feed/`;
+    const info = (await (
+      await fetch(url, { headers: { accept: TAXII_MEDIA_TYPE, authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { can_write: boolean };
+    assert.equal(info.can_write, false);
+    await assert.rejects(taxiiPush(url, [indicator(7)], TOKEN), /answered 403/);
+  } finally {
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+});
