@@ -15,6 +15,10 @@ const BENCHES: Record<string, Bench> = {
     summary: 'closed-loop detection quality on simulated tenants and campaigns',
     run: (argv) => import('../bench/detect-cli.js').then((m) => m.runDetectCli(argv)),
   },
+  detector: {
+    summary: 'detection engine speed per core and memory per active account',
+    run: (argv) => import('../bench/detector.js').then((m) => m.runDetectorCli(argv)),
+  },
   gateway: {
     summary: 'Moat against a bare proxy: throughput and added latency',
     run: benchGateway,
