@@ -59,6 +59,8 @@ test(
       });
       await s.engine.flush();
 
+      const key = s.store.keys.create('bulk', 'standard');
+
       await page.goto(`${gw.url}/console`);
       await page.getByLabel('Admin token').fill('wrong-token-000000000000');
       await page.getByRole('button', { name: 'Open console' }).click();
@@ -143,6 +145,12 @@ test(
         ['bulk/block/ana/confirmed harvester'],
       );
       assert.equal(s.engine.decide('bulk', 'standard').deny?.code, 'MOAT_ERR_ACCOUNT_BLOCKED');
+
+      const keyRow = page.locator('section[aria-labelledby="h-keys"] tr', { hasText: key.id });
+      await keyRow.getByRole('button', { name: 'Revoke' }).click();
+      await keyRow.getByRole('button', { name: `Confirm revoking ${key.id}` }).click();
+      await page.getByText(`Key ${key.id} revoked.`).waitFor();
+      assert.ok(s.store.keys.list('bulk')[0].revokedAt, 'the key is revoked in the store');
 
       await page.getByRole('link', { name: 'Clusters' }).click();
       await page.locator('article.card').first().waitFor();

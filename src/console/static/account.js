@@ -10,9 +10,10 @@ import { actionsText, decisionLines, overrideText, reasonItem } from './words.js
 
 /** Renders one account's page into `main`. */
 export async function accountView(main, id) {
-  const [a, tiers] = await Promise.all([
+  const [a, tiers, keys] = await Promise.all([
     get(`console/accounts/${seg(id)}`),
     get('tiers').catch(() => ({ tiers: {}, policy: {} })),
+    get(`keys?account=${seg(id)}`).catch(() => null),
   ]);
   const redraw = () => accountView(main, id);
   const t = a.traffic;
@@ -64,6 +65,7 @@ export async function accountView(main, id) {
         )
       : null,
     overrideForm(a, Object.keys(tiers.tiers ?? {}), redraw),
+    keys ? keysSection(keys.keys, redraw) : null,
     auditSection(a.audit),
   );
 }
@@ -169,6 +171,42 @@ function overrideForm(a, tiers, done) {
         : null,
       a.override ? button('Remove override', remove, 'quiet') : null,
     ),
+  );
+}
+
+function keysSection(keys, done) {
+  const revoke = (k) => {
+    const button = h('button', { type: 'button', class: 'quiet' }, 'Revoke');
+    button.addEventListener('click', async () => {
+      if (button.dataset.armed !== 'yes') {
+        button.dataset.armed = 'yes';
+        button.textContent = `Confirm revoking ${k.id}`;
+        return;
+      }
+      try {
+        await call('DELETE', `keys/${seg(k.id)}`);
+        flash(`Key ${k.id} revoked.`);
+        await done();
+      } catch (err) {
+        flash(err.message, true);
+      }
+    });
+    return button;
+  };
+  const rows = keys.map((k) => [
+    h('code', {}, k.id),
+    k.tier,
+    h('span', { class: 'nowrap' }, time(k.createdAt)),
+    k.revokedAt ? `revoked ${time(k.revokedAt)}` : 'active',
+    k.revokedAt ? '' : revoke(k),
+  ]);
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'h-keys' },
+    h('h2', { id: 'h-keys' }, 'API keys'),
+    rows.length
+      ? table(null, ['Key', 'Tier', 'Created', 'State', ''], rows)
+      : h('p', { class: 'empty' }, 'No key of this gateway belongs to the account.'),
   );
 }
 
