@@ -4,7 +4,7 @@ import { log } from '../core/log.js';
 import type { AccountVerdict, ClusterVerdict, VerdictLevel } from '../core/verdict.js';
 import type { PolicyConfig } from './config.js';
 import { actionsFor, buildDecision, tierPolicy } from './decisions.js';
-import { initialState, maxLevel, observe, relaxIfDue, type LevelState } from './levels.js';
+import { initialState, maxLevel, observe, rank, relaxIfDue, type LevelState } from './levels.js';
 import { MemoryRecords, type AuditEntry, type Override, type PolicyRecords } from './records.js';
 
 /** Where a verdict or override came from: this replica, or another one through the fleet bus. */
@@ -52,7 +52,9 @@ export class PolicyEngine implements Decider {
   private readonly membership = new Map<string, string>();
   private readonly overrides = new Map<string, Override>();
   private readonly tiers = new Map<string, string>();
-  private readonly cache = new Map<string, Decision>();
+  /** Decisions by tier, then by level rank; the common case, without an override. */
+  private readonly cache = new Map<string, Decision[]>();
+  private readonly overridden = new Map<string, Decision>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly listeners: ((change: PolicyChange) => void)[] = [];
   private readonly inputListeners: ((input: PolicyInput) => void)[] = [];
@@ -68,21 +70,33 @@ export class PolicyEngine implements Decider {
 
   /** The decision for one request, in constant time; the returned object is frozen. */
   decide(account: string, tier: string): Decision {
-    const now = this.now();
-    const override = this.overrides.get(account);
+    const override = this.overrides.size > 0 ? this.overrides.get(account) : undefined;
     const pinned = override?.kind === 'tier' ? override.tier : undefined;
     const effectiveTier = pinned ?? tier;
     if (this.tiers.get(account) !== effectiveTier) this.tiers.set(account, effectiveTier);
+    const level = this.levelOf(account, this.now());
 
-    const level = this.levelOf(account, now);
-    const key = `${effectiveTier}\u0000${level}\u0000${override?.kind ?? ''}\u0000${override?.level ?? ''}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
+    if (override) {
+      const key = `${effectiveTier}\u0000${level}\u0000${override.kind}\u0000${override.level}`;
+      let hit = this.overridden.get(key);
+      if (!hit) {
+        hit = this.build(effectiveTier, level, override, pinned);
+        this.overridden.set(key, hit);
+      }
+      return hit;
+    }
 
-    const { actions, rule } = actionsFor(this.config, effectiveTier, level, override);
-    const decision = buildDecision(this.config, actions, rule, pinned);
-    this.cache.set(key, decision);
-    return decision;
+    let row = this.cache.get(effectiveTier);
+    if (!row) {
+      row = [];
+      this.cache.set(effectiveTier, row);
+    }
+    return (row[rank(level)] ??= this.build(effectiveTier, level));
+  }
+
+  private build(tier: string, level: VerdictLevel, override?: Override, pinned?: string) {
+    const { actions, rule } = actionsFor(this.config, tier, level, override);
+    return buildDecision(this.config, actions, rule, pinned);
   }
 
   /** Folds a verdict from the detector (or another replica) into the account or cluster. */

@@ -90,5 +90,12 @@ export function relaxIfDue(state: LevelState, nowMs: number, relaxAfterMs: numbe
 
 /** A fresh state at `allow`. */
 export function initialState(ts = new Date(0).toISOString()): LevelState {
-  return { level: 'allow', risk: 0, reasons: [], ts };
+  return {
+    level: 'allow',
+    risk: 0,
+    reasons: [],
+    ts,
+    lowerSince: undefined,
+    lowerTarget: undefined,
+  };
 }
