@@ -94,6 +94,11 @@ export const CATALOGUE = {
     code: 'invalid_intel_input',
     message: 'The report or event log given for intel export cannot be used.',
   },
+  MOAT_ERR_SCHEMA_SET: {
+    status: 500,
+    code: 'schema_set_invalid',
+    message: 'A JSON schema is missing, unreadable or refers to a schema that is not loaded.',
+  },
   MOAT_ERR_TAXII_UNAUTHORIZED: {
     status: 401,
     code: 'taxii_unauthorized',

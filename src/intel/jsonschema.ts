@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { MoatError } from '../core/errors.js';
 
 /**
  * A small JSON Schema validator: the subset of draft 2020-12 that the OASIS STIX 2.1 schemas
@@ -81,7 +82,8 @@ export class SchemaSet {
 
   /** Registers one schema document under its `$id`. */
   add(doc: Record<string, unknown>): void {
-    if (typeof doc.$id !== 'string') throw new Error('schema without $id');
+    if (typeof doc.$id !== 'string')
+      throw new MoatError('MOAT_ERR_SCHEMA_SET', 'a schema has no $id');
     this.byId.set(doc.$id, doc);
   }
 
@@ -105,7 +107,7 @@ export class SchemaSet {
   /** The `$id` of the registered schema whose id ends with `suffix` (`common/bundle.json`). */
   idOf(suffix: string): string {
     for (const id of this.byId.keys()) if (id.endsWith(`/${suffix}`)) return id;
-    throw new Error(`no schema ending in ${suffix}`);
+    throw new MoatError('MOAT_ERR_SCHEMA_SET', `no schema ending in ${suffix}`);
   }
 
   /** Validates `value` against the schema registered as `id`; an empty list means valid. */
@@ -121,13 +123,13 @@ export class SchemaSet {
     url.hash = '';
     const docId = url.href;
     const doc = this.byId.get(docId);
-    if (!doc) throw new Error(`unresolved $ref ${ref} from ${ctx.base}`);
+    if (!doc) throw new MoatError('MOAT_ERR_SCHEMA_SET', `unresolved $ref ${ref} from ${ctx.base}`);
     let node: unknown = doc;
     for (const part of fragment.split('/').filter(Boolean)) {
       node = isObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
     }
     if (!isObject(node) && typeof node !== 'boolean') {
-      throw new Error(`$ref ${ref} points at nothing`);
+      throw new MoatError('MOAT_ERR_SCHEMA_SET', `$ref ${ref} points at nothing`);
     }
     return { schema: node as Schema, ctx: { base: docId } };
   }
