@@ -17,6 +17,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'offline detection over an event log',
     load: () => import('./analyze.js').then((m) => m.command),
   },
+  calibrate: {
+    summary: 'set detection thresholds on legitimate traffic',
+    load: () => import('./calibrate.js').then((m) => m.command),
+  },
   bench: {
     summary: 'benchmarks (gateway, ...); each prints a table and takes --json FILE',
     load: () => import('./bench.js').then((m) => m.command),

@@ -58,9 +58,9 @@ export interface DetectConfig {
 }
 
 /**
- * Defaults. The thresholds come from a calibration run on the project's legitimate simulated
- * tenants at the default target FPR (see docs/benchmarks/detector.md); recalibrate on your own
- * legitimate traffic with `moat calibrate`.
+ * Defaults. The thresholds come from `moat calibrate` on the legitimate accounts of
+ * `moat simulate --scenario ci --seed 11` at the default target FPR (0.001); recalibrate on
+ * your own legitimate traffic with `moat calibrate`.
  */
 export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   windowEvents: 200,
@@ -69,7 +69,7 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   tierDailyEvents: { default: 2000 },
   modelReleases: {},
   weights: {},
-  thresholds: { watch: 0.45, review: 0.7, block: 0.85 },
+  thresholds: { watch: 0.7, review: 0.84, block: 0.87 },
   targetFpr: 0.001,
   benignMaxRisk: 0.3,
   link: true,
