@@ -28,6 +28,8 @@ export interface RunInput {
   seed: number;
   /** Seed of the legitimate-only calibration run; must differ from `seed`. */
   calibrationSeed: number;
+  /** Calibrate on this scenario's tenants instead of the evaluated scenario's. */
+  calibrationScenario?: Scenario;
   targetFpr: number;
   corpus: Corpus;
   traces: TraceBank;
@@ -50,7 +52,7 @@ export function runScenario(input: RunInput): ScenarioRun {
   const t0 = Date.now();
   const modelReleases = releases(scenario);
 
-  const cal = new Simulation(calibrationScenario(scenario), {
+  const cal = new Simulation(calibrationScenario(input.calibrationScenario ?? scenario), {
     seed: input.calibrationSeed,
     corpus,
     traces,

@@ -11,6 +11,8 @@ export interface DetectBenchOptions {
   seed: number;
   /** Seed of the legitimate-only calibration runs (default seed + 1000). */
   calibrationSeed?: number;
+  /** Calibrate every scenario on this one's tenants (default: each on its own tenants). */
+  calibrationScenario?: string;
   /** Legitimate false-positive rate the block threshold is calibrated to (default 0.001). */
   targetFpr?: number;
   progress?: (line: string) => void;
@@ -51,11 +53,24 @@ export async function runDetectBench(opts: DetectBenchOptions): Promise<DetectBe
   const calibrationSeed = opts.calibrationSeed ?? opts.seed + 1000;
   const targetFpr = opts.targetFpr ?? 0.001;
 
+  const calibration = opts.calibrationScenario
+    ? resolveScenario(opts.calibrationScenario)
+    : undefined;
   const runs: ScenarioRun[] = [];
   for (const name of opts.scenarios) {
     const scenario = resolveScenario(name);
-    const input = { scenario, seed: opts.seed, calibrationSeed, targetFpr, corpus, traces };
-    runs.push(runScenario({ ...input, progress: opts.progress }));
+    runs.push(
+      runScenario({
+        scenario,
+        seed: opts.seed,
+        calibrationSeed,
+        calibrationScenario: calibration,
+        targetFpr,
+        corpus,
+        traces,
+        progress: opts.progress,
+      }),
+    );
   }
 
   const scenarios: DetectBenchResult['scenarios'] = {};
@@ -73,7 +88,9 @@ export async function runDetectBench(opts: DetectBenchOptions): Promise<DetectBe
 
   return {
     v: 1,
-    command: `moat bench detect --scenario ${opts.scenarios.join(',')} --seed ${opts.seed}`,
+    command:
+      `moat bench detect --scenario ${opts.scenarios.join(',')} --seed ${opts.seed}` +
+      (opts.calibrationScenario ? ` --calibration-scenario ${opts.calibrationScenario}` : ''),
     data: corpus.source,
     seed: opts.seed,
     calibration_seed: calibrationSeed,
