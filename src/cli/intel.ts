@@ -10,7 +10,7 @@ import { parseBundle } from '../intel/stix-check.js';
 import { signaturesFromBundle } from '../intel/stix-read.js';
 import { toBundle, type StixBundle, type Tlp } from '../intel/stix.js';
 import { taxiiPull, taxiiPush } from '../intel/taxii-client.js';
-import { uuidv5 } from '../intel/hashing.js';
+import { localHasher, uuidv5 } from '../intel/hashing.js';
 import { flag, parseArgs, type Args } from './args.js';
 import type { Command } from './commands.js';
 
@@ -71,15 +71,17 @@ async function exportCmd(args: Args, s: Settings): Promise<number> {
     throw new MoatError('MOAT_ERR_USAGE', '--min-risk takes a number in [0, 1].');
   }
   const hasher = new Hasher(s.intel.salt);
+  const keyHasher = localHasher();
   const set = await extractSignatures(report, flag(args, 'events') ?? null, {
     hasher,
+    keyHasher,
     producer: flag(args, 'producer') ?? s.intel.producer,
     minRisk,
   });
   const bundle = toBundle(set, tlp);
   writeFileSync(out, `${JSON.stringify(bundle, null, 1)}\n`);
 
-  process.stdout.write(reviewList(report, set.campaigns, hasher, minRisk));
+  process.stdout.write(reviewList(report, set.campaigns, keyHasher, minRisk));
   const templates = set.campaigns.reduce((n, c) => n + (c.templates?.length ?? 0), 0);
   process.stdout.write(
     `${set.campaigns.length} campaign(s), ${templates} template hash(es), ` +

@@ -27,6 +27,11 @@ export interface ExtractOptions {
   benignMaxAccounts?: number;
   /** Campaigns below this risk are not shared (default 0: every alerted campaign). */
   minRisk?: number;
+  /**
+   * Hasher of campaign keys, keyed with a secret that never leaves this provider (see
+   * `localHasher`). Default `hasher`, which lets salt holders test guessed account ids.
+   */
+  keyHasher?: Hasher;
 }
 
 /** A campaign of a report: the accounts it covers and the report's figures for it. */
@@ -145,7 +150,7 @@ export async function extractSignatures(
     if (skipped) log.warn({ file: eventsFile, skipped }, 'skipped malformed event lines');
   }
 
-  const campaigns = groups.map((g) => baseSignature(g, hasher));
+  const campaigns = groups.map((g) => baseSignature(g, opts.keyHasher ?? hasher));
   if (!eventsFile) return { producer: opts.producer, hash: hashInfo(hasher), campaigns };
 
   const minEvents = opts.minTemplateEvents ?? 5;

@@ -1,4 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MoatError } from '../core/errors.js';
+import { moatHome } from '../core/paths.js';
 import { isIP } from 'node:net';
 
 /**
@@ -83,4 +87,23 @@ export function networkOf(ip: string): string | null {
   if (kind !== 6) return null;
   const groups = expandIpv6(addr);
   return groups ? `${groups.slice(0, 3).join(':')}::/48` : null;
+}
+
+/**
+ * A hasher keyed with this provider's own secret (`MOAT_HOME/intel-local.key`, 32 random bytes,
+ * created on first use). Campaign keys are hashed with it: they must be stable across exports
+ * but nobody else needs to recompute them, so no one, salt holder or not, can test a guessed
+ * account id against them.
+ */
+export function localHasher(file = join(moatHome(), 'intel-local.key')): Hasher {
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, randomBytes(32), { flag: 'wx', mode: 0o600 });
+      chmodSync(file, 0o600);
+    }
+    return new Hasher(readFileSync(file));
+  } catch (err) {
+    throw new MoatError('MOAT_ERR_STORE', `cannot use ${file}: ${(err as Error).message}`);
+  }
 }

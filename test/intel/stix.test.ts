@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { extractSignatures, readReport } from '../../src/intel/extract.js';
-import { Hasher } from '../../src/intel/hashing.js';
+import { campaignKey, extractSignatures, readReport } from '../../src/intel/extract.js';
+import { Hasher, localHasher } from '../../src/intel/hashing.js';
 import { SchemaSet } from '../../src/intel/jsonschema.js';
 import { parseBundle } from '../../src/intel/stix-check.js';
 import { signaturesFromBundle } from '../../src/intel/stix-read.js';
@@ -205,4 +205,26 @@ test('campaigns below the minimum risk are held back', async () => {
     [3],
     'the 0.98 cluster is shared, the 0.81 account is not',
   );
+});
+
+test('campaign keys use a local secret: salt holders cannot test guessed account ids', async () => {
+  const keyFile = join(fx.dir, 'intel-local.key');
+  const run = () =>
+    extractSignatures(readReport(fx.report), null, {
+      hasher: new Hasher(SALT),
+      keyHasher: localHasher(keyFile),
+      producer: 'Example Provider',
+    });
+  const first = await run();
+  const second = await run();
+  assert.deepEqual(
+    first.campaigns.map((c) => c.key),
+    second.campaigns.map((c) => c.key),
+    'stable while the local key file stays',
+  );
+  assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+
+  const cluster = ['acct_h1', 'acct_h2', 'acct_h3'];
+  const guesses = [new Hasher(SALT), new Hasher(null)].map((h) => campaignKey(cluster, h));
+  for (const c of first.campaigns) for (const g of guesses) assert.notEqual(c.key, g);
 });
