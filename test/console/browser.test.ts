@@ -152,6 +152,13 @@ test(
       await page.getByText(`Key ${key.id} revoked.`).waitFor();
       assert.ok(s.store.keys.list('bulk')[0].revokedAt, 'the key is revoked in the store');
 
+      await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const bulkRow = page.locator('#ranked tbody tr', { hasText: 'bulk' });
+      await bulkRow.locator('.tag').waitFor();
+      assert.equal(await bulkRow.locator('.tag').innerText(), 'override: block');
+      assert.equal(await bulkRow.locator('.badge').innerText(), 'allow', "the engine's verdict");
+
       await page.getByRole('link', { name: 'Clusters' }).click();
       await page.locator('article.card').first().waitFor();
       await shot('4-clusters');

@@ -89,7 +89,9 @@ function rankedTable(rows, total) {
             'td',
             {},
             accountLink(a.account),
-            a.override ? h('span', { class: 'tag' }, a.override) : null,
+            a.override
+              ? h('span', { class: 'tag', title: 'override' }, `override: ${a.override}`)
+              : null,
           ),
           h('td', {}, riskBar(a.risk)),
           h('td', {}, levelBadge(a.level)),

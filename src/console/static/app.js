@@ -60,6 +60,7 @@ async function updateOpenCount() {
 function showChrome(on) {
   document.getElementById('nav').hidden = !on;
   document.getElementById('signout').hidden = !on;
+  document.getElementById('refresh').hidden = !on;
   document.getElementById('who').textContent = on ? `signed in as ${analyst()}` : '';
 }
 
@@ -93,6 +94,7 @@ function loginView(message) {
   secret.focus();
 }
 
+document.getElementById('refresh').addEventListener('click', () => void render());
 document.getElementById('signout').addEventListener('click', () => {
   signOut();
   flash('Signed out.');
