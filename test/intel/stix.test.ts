@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { campaignKey, extractSignatures, readReport } from '../../src/intel/extract.js';
@@ -227,4 +227,23 @@ test('campaign keys use a local secret: salt holders cannot test guessed account
   const cluster = ['acct_h1', 'acct_h2', 'acct_h3'];
   const guesses = [new Hasher(SALT), new Hasher(null)].map((h) => campaignKey(cluster, h));
   for (const c of first.campaigns) for (const g of guesses) assert.notEqual(c.key, g);
+});
+
+test('a log kept without text still gives parameter, timing and client figures', async () => {
+  const file = join(fx.dir, 'no-text.jsonl');
+  const lines = fixtureEvents().map((e) =>
+    JSON.stringify({ ...e, input: undefined, output: undefined }),
+  );
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const set = await extractSignatures(readReport(fx.report), file, {
+    hasher: new Hasher(SALT),
+    producer: 'Example Provider',
+  });
+  const cluster = set.campaigns.find((c) => c.accounts === 3)!;
+  assert.equal(cluster.templates, undefined);
+  assert.equal(cluster.simhash, undefined);
+  assert.equal(cluster.text_events, 0);
+  assert.equal(cluster.params?.logprobs_share, 1);
+  assert.equal(cluster.networks?.length, 2);
+  assert.equal(toBundle(set).objects.filter((o) => o.type === 'indicator').length, 2, 'clients');
 });
