@@ -35,11 +35,12 @@ export const Ew = {
   LogRatio: 10,
   ShortOutput: 11,
   ScriptClient: 12,
+  Burst: 13,
 } as const;
 
 /** One of the shares in `Ew`. */
 export type Ew = (typeof Ew)[keyof typeof Ew];
-const EW_COUNT = 13;
+const EW_COUNT = 14;
 
 /** Shares computed over prompts with text (the rest over all events). */
 const TEXT_ONLY = new Set<number>([Ew.Cot, Ew.Rubric, Ew.NearDup, Ew.TemplateRepeat]);
@@ -92,6 +93,7 @@ export class Profile {
   /** Folds one event into the profile. `newModel`: the event uses a model released < 1 day ago. */
   update(f: EventFeatures, newModel: boolean): void {
     this.tier = f.tier;
+    const burst = !Number.isNaN(this.lastMs) && f.tsMs - this.lastMs < MIN_GAP_MS;
     this.updateTime(f.tsMs);
     this.n++;
 
@@ -108,6 +110,7 @@ export class Profile {
     this.push(Ew.LogRatio, Math.log((f.outTok + 1) / (f.inTok + 1)));
     this.push(Ew.ShortOutput, f.outTok <= 2 ? 1 : 0);
     this.push(Ew.ScriptClient, f.scriptClient ? 1 : 0);
+    this.push(Ew.Burst, burst ? 1 : 0);
     remember(this.nets, hash32(f.net), this, 'netCount');
     remember(this.uas, hash32(f.ua), this, 'uaCount');
     if (!f.text) return;

@@ -1,9 +1,17 @@
 import type { DetectConfig } from './config.js';
 import { CLUSTER_SIGNALS, type MemberView } from './link/cluster-signals.js';
-import type { Profile } from './profile.js';
+import { Ew, type Profile } from './profile.js';
 import type { Scored } from './risk.js';
 import { SIGNALS } from './signals/index.js';
 import type { SignalContext } from './signals/signal.js';
+
+/**
+ * How much less prompt content counts when every event of the account arrives inside a burst
+ * (under five seconds after the previous one). Batch jobs (evaluation runs, classification
+ * passes) are templated by design and run as fast as they can; harvesting that must last
+ * paces itself to stay under limits, and is caught by volume when it does not.
+ */
+const BATCH_DISCOUNT = 0.5;
 
 /**
  * Runs the signals over a profile (and, for a cluster, the cluster signals over its members),
@@ -21,10 +29,12 @@ export class Scorer {
   /** Every finding of the per-profile signals on `p`. */
   profile(p: Profile, ctx: SignalContext): Scored[] {
     const out: Scored[] = [];
+    const pacing = 1 - BATCH_DISCOUNT * p.share(Ew.Burst);
     for (const s of SIGNALS) {
       const f = s.evaluate(p, ctx);
       if (!f) continue;
-      out.push({ signal: s.id, finding: f, contribution: f.score * (this.weights.get(s.id) ?? 0) });
+      const weight = (this.weights.get(s.id) ?? 0) * (s.content ? pacing : 1);
+      out.push({ signal: s.id, finding: f, contribution: f.score * weight });
     }
     return out;
   }

@@ -5,6 +5,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 export const cotElicitation: Signal = {
   id: 'cot_elicitation',
   weight: 0.9,
+  content: true,
   rule: {
     title: 'Chain-of-thought elicitation',
     measures:

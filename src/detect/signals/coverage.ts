@@ -6,6 +6,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 export const topicCoverage: Signal = {
   id: 'topic_coverage',
   weight: 0.3,
+  content: true,
   rule: {
     title: 'Topical concentration and coverage',
     measures:

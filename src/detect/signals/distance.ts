@@ -5,6 +5,7 @@ import { ramp, type Signal, type SignalContext } from './signal.js';
 export const queryDistance: Signal = {
   id: 'query_distance',
   weight: 0.2,
+  content: true,
   rule: {
     title: 'Distance to earlier prompts (PRADA)',
     measures:

@@ -3,12 +3,12 @@ import { CLUSTER_SIGNALS } from '../link/cluster-signals.js';
 import { SIGNALS } from './index.js';
 import type { SignalRule } from './signal.js';
 
-function section(id: string, weight: number, rule: SignalRule): string {
+function section(id: string, weight: number, rule: SignalRule, content = false): string {
   const refs = rule.references.map((r) => `- ${r}`).join('\n');
   return [
     `### \`${id}\` — ${rule.title}`,
     '',
-    `Default weight: ${weight}.`,
+    `Default weight: ${weight}${content ? ' (content signal)' : ''}.`,
     '',
     `**Measures.** ${rule.measures}`,
     '',
@@ -41,10 +41,15 @@ export function signalsMarkdown(): string {
     "signal's weight can be changed with `detect.weights.<id>`. No signal looks at which",
     'dataset a prompt comes from: the same prompts are sent by customers and by harvesters.',
     '',
+    'Content signals (marked below) read the prompts. Their weight is reduced by half the',
+    "account's share of events that arrive in bursts (under five seconds after the previous",
+    'one): batch jobs such as evaluation runs are templated by design and run flat out, while',
+    'harvesting that must last paces itself to stay under limits.',
+    '',
     '## Account and cluster signals',
     '',
   ];
-  const body = SIGNALS.map((s) => section(s.id, s.weight, s.rule));
+  const body = SIGNALS.map((s) => section(s.id, s.weight, s.rule, s.content));
   const cluster = [
     '## Cluster-only signals',
     '',

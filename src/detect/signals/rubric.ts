@@ -5,6 +5,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 export const rubricGrading: Signal = {
   id: 'rubric_grading',
   weight: 0.8,
+  content: true,
   rule: {
     title: 'Rubric and grading prompts',
     measures:

@@ -5,6 +5,7 @@ import { ramp, type Signal, type SignalContext } from './signal.js';
 export const distributionShift: Signal = {
   id: 'distribution_shift',
   weight: 0.3,
+  content: true,
   rule: {
     title: 'Distribution shift against benign traffic',
     measures:

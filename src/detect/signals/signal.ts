@@ -39,6 +39,8 @@ export interface Signal {
   id: string;
   /** Default weight of the score in the risk sum; `detect.weights.<id>` overrides it. */
   weight: number;
+  /** Content signals read the prompts; they count half for batch-shaped traffic (see Scorer). */
+  content?: boolean;
   rule: SignalRule;
   evaluate(p: Profile, ctx: SignalContext): Finding | null;
 }

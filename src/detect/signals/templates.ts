@@ -5,6 +5,7 @@ import { pct, ramp, type Signal, type SignalContext } from './signal.js';
 export const templateRepetition: Signal = {
   id: 'template_repetition',
   weight: 0.5,
+  content: true,
   rule: {
     title: 'Template repetition and near-duplicates',
     measures:
