@@ -49,7 +49,7 @@ export function consoleApiHandler(
       const path = url.pathname.slice(CONSOLE_API_PREFIX.length).replace(/\/$/, '');
       const account = /^accounts\/([^/]+)$/.exec(path);
 
-      if (path === 'accounts') sendJson(res, 200, await rankedAccounts(deps, stats));
+      if (path === 'accounts') sendJson(res, 200, await rankedAccounts(deps, stats, limitOf(url)));
       else if (path === 'clusters') sendJson(res, 200, await clusterFigures(deps, stats));
       else if (account) sendJson(res, 200, await accountDetail(deps, stats, decode(account[1])));
       else throw new MoatError('MOAT_ERR_NOT_FOUND', `GET ${url.pathname}`);
@@ -92,7 +92,22 @@ function isAlert(e: AuditEntry): boolean {
   return e.by === 'engine' && e.verdict !== 'allow';
 }
 
-async function rankedAccounts(deps: ConsoleApiDeps, stats?: ConsoleStats) {
+/** `?limit=N`: how many of the ranked accounts to send (default 5,000, at most 100,000). */
+function limitOf(url: URL): number {
+  const raw = url.searchParams.get('limit');
+  if (raw === null) return 5000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+    throw new MoatError('MOAT_ERR_MALFORMED_REQUEST', '"limit" must be an integer in 1..100000.');
+  }
+  return n;
+}
+
+async function rankedAccounts(
+  deps: ConsoleApiDeps,
+  stats: ConsoleStats | undefined,
+  limit: number,
+) {
   const { engine } = deps;
   const traffic = stats?.traffic() ?? new Map<string, AccountTraffic>();
   const facts = await alertFacts(engine);
@@ -118,7 +133,12 @@ async function rankedAccounts(deps: ConsoleApiDeps, stats?: ConsoleStats) {
     };
   });
   accounts.sort((a, b) => b.risk - a.risk || (b.events ?? 0) - (a.events ?? 0));
-  return { accounts, traffic: stats !== undefined };
+  return {
+    total: accounts.length,
+    alerted: accounts.filter((a) => a.level !== 'allow').length,
+    accounts: accounts.slice(0, limit),
+    traffic: stats !== undefined,
+  };
 }
 
 async function clusterFigures(deps: ConsoleApiDeps, stats?: ConsoleStats) {

@@ -39,6 +39,15 @@ test('accounts come ranked by risk with their event counts, tier and first alert
 
     const { body } = await get('/admin/v1/console/accounts');
     assert.equal(body.traffic, true);
+    assert.equal(body.total, body.accounts.length);
+    const top = await get('/admin/v1/console/accounts?limit=3');
+    assert.deepEqual(
+      top.body.accounts.map((a: any) => a.account),
+      body.accounts.slice(0, 3).map((a: any) => a.account),
+    );
+    assert.equal(top.body.total, body.total);
+    assert.equal(top.body.alerted, body.accounts.filter((a: any) => a.level !== 'allow').length);
+    assert.equal((await get('/admin/v1/console/accounts?limit=0')).status, 400);
     assert.equal(body.accounts.length, new Set(s.events.map((e) => e.account)).size);
     const risks = body.accounts.map((a: any) => a.risk);
     assert.deepEqual(

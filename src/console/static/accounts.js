@@ -30,14 +30,17 @@ export async function accountsView(main) {
   search.addEventListener('input', draw);
   alertedOnly.addEventListener('change', draw);
 
-  const alerted = data.accounts.filter((a) => a.level !== 'allow').length;
+  const riskiest =
+    data.total > data.accounts.length
+      ? ` The ${count(data.accounts.length)} riskiest are loaded; the filter searches those.`
+      : '';
   replace(
     main,
     h('h1', {}, 'Accounts by risk'),
     h(
       'p',
       { class: 'lede' },
-      `${count(data.accounts.length)} accounts, ${count(alerted)} above allow.`,
+      `${count(data.total)} accounts, ${count(data.alerted)} above allow.${riskiest}`,
     ),
     note,
     h(
