@@ -15,7 +15,11 @@ export async function accountView(main, id) {
     get('tiers').catch(() => ({ tiers: {}, policy: {} })),
     get(`keys?account=${seg(id)}`).catch(() => null),
   ]);
-  const redraw = () => accountView(main, id);
+  // After a change the page is redrawn; focus goes back to the top of the content.
+  const redraw = async () => {
+    await accountView(main, id);
+    main.focus({ preventScroll: true });
+  };
   const t = a.traffic;
 
   replace(

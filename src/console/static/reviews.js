@@ -115,7 +115,10 @@ export async function reviewsView(main, status = 'open') {
     location.hash = `#/reviews/${select.value}`;
   });
 
-  const redraw = () => reviewsView(main, status);
+  const redraw = async () => {
+    await reviewsView(main, status);
+    main.focus({ preventScroll: true });
+  };
   replace(
     main,
     h('h1', {}, 'Review queue'),
