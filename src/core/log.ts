@@ -12,5 +12,5 @@ export const log: Logger = pino(
     base: { svc: 'moat' },
     redact: ['key', 'secret', 'authorization', 'api_key', '*.authorization', '*.secret'],
   },
-  pino.destination({ fd: 2, sync: false }),
+  pino.destination({ fd: 2, sync: true }),
 );
