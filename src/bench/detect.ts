@@ -1,4 +1,6 @@
 import { cpus } from 'node:os';
+import { basename } from 'node:path';
+import type { ReadIssue } from '../data/lines.js';
 import { loadCorpus, loadTraces } from '../data/load.js';
 import { resolveScenario } from '../sim/presets.js';
 import { runScenario, type ScenarioRun } from './detect-run.js';
@@ -49,7 +51,13 @@ export interface DetectBenchResult {
  * and hydras replacing them; scores accounts, profiles and campaigns.
  */
 export async function runDetectBench(opts: DetectBenchOptions): Promise<DetectBenchResult> {
-  const [corpus, traces] = await Promise.all([loadCorpus(), loadTraces()]);
+  const issues: ReadIssue[] = [];
+  const onIssue = (i: ReadIssue) => void issues.push(i);
+  const [corpus, traces] = await Promise.all([loadCorpus({ onIssue }), loadTraces({ onIssue })]);
+  if (issues.length) {
+    const where = [...new Set(issues.map((i) => `${basename(i.file)}:${i.line}`))].join(', ');
+    opts.progress?.(`skipped ${issues.length} malformed data line(s): ${where}`);
+  }
   const calibrationSeed = opts.calibrationSeed ?? opts.seed + 1000;
   const targetFpr = opts.targetFpr ?? 0.001;
 
