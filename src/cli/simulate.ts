@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { MoatError } from '../core/errors.js';
+import { loadCorpus, loadTraces } from '../data/load.js';
 import { createSimulation, resolveScenario } from '../sim/index.js';
 import { harvestedShare } from '../sim/campaigns.js';
 import { flag, parseArgs } from './args.js';
@@ -36,7 +37,12 @@ export const command: Command = {
     const seed = flag(args, 'seed', '1') as string;
 
     const t0 = Date.now();
-    const sim = await createSimulation(resolveScenario(scenarioArg), { seed });
+    const scenario = resolveScenario(scenarioArg);
+    let skipped = 0;
+    const onIssue = () => void skipped++;
+    await Promise.all([loadCorpus({ onIssue }), loadTraces({ onIssue })]);
+    if (skipped) process.stderr.write(`skipped ${skipped} malformed line(s) of the data\n`);
+    const sim = await createSimulation(scenario, { seed });
     const out = createWriteStream(outPath);
     for (const event of sim) await write(out, `${JSON.stringify(event)}\n`);
     await close(out);
