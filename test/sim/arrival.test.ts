@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import type { ArrivalWindow } from '../../src/data/traces.js';
 import { BatchArrivals, SteadyArrivals, TraceArrivals } from '../../src/sim/arrival.js';
 import { resolveScenario } from '../../src/sim/presets.js';
@@ -88,4 +89,10 @@ test('a YAML scenario file loads with defaults filled', () => {
   assert.equal(s.tenants[0].spread, 1);
   assert.deepEqual(s.campaigns[0].target, ['gsm8k']);
   assert.equal(s.campaigns[0].replacements, 10);
+});
+
+test('the example scenario in the docs is valid', () => {
+  const s = resolveScenario(join(PACKAGE_ROOT, 'docs', 'scenario-example.yaml'));
+  assert.equal(s.name, 'example');
+  assert.equal(s.campaigns.length, 3);
 });
