@@ -84,7 +84,8 @@ function wordProblem(rng: Rng, i: number): PromptItem {
   const lines = [
     `${name} bought ${b} * ${a} = <<${b}*${a}=${bought}>>${bought} ${thing}.`,
     `${pick(rng, OPENERS)} ${he} gives away ${c} of the ${thing}.`,
-    `${pick(rng, OPENERS)} ${he} has ${bought} - ${c} = <<${bought}-${c}=${left}>>${left} ${thing} left.`,
+    `${pick(rng, OPENERS)} ${he} has ${bought} - ${c} = ` +
+      `<<${bought}-${c}=${left}>>${left} ${thing} left.`,
   ];
   if (rng() < 0.4)
     lines.splice(1, 0, `Each box holds ${a} ${thing}, which is twice ${a / 2} ${thing}.`);

@@ -48,10 +48,15 @@ export interface WatermarkBenchResult {
   clean: SurrogatePoint;
   clean_curve: SurrogatePoint[];
   imitation: string;
+  /** Probe prompts are never in the imitation's training data. */
   held_out: boolean;
+  probe_set: string;
   key_id: string;
   seconds: number;
 }
+
+/** The set the probe prompts are drawn from (held out from training). */
+const PROBE_SET = 'gsm8k';
 
 function shuffle<T>(items: T[], rng: Rng): T[] {
   const out = [...items];
@@ -112,9 +117,12 @@ export async function runWatermarkBench(
   const rng = seeded(opts.seed);
   const bc = await benchCorpus(rng);
   const maxProbes = Math.max(...opts.probes);
+  // Probes are held-out word problems: the verifier picks prompts that draw prose, as the
+  // endpoint probes do; code prompts draw answers with almost no opportunities.
   const all = shuffle(bc.pairs, rng);
-  const probes = all.slice(0, maxProbes);
-  const train = all.slice(maxProbes, maxProbes + opts.maxTrain);
+  const probes = all.filter((p) => p.set === PROBE_SET).slice(0, maxProbes);
+  const held = new Set(probes);
+  const train = all.filter((p) => !held.has(p)).slice(0, opts.maxTrain);
   const secret = benchKeySecret(opts.seed);
   const marker = createWatermarker({
     keys: [{ id: 'bench', secret }],
@@ -159,44 +167,10 @@ export async function runWatermarkBench(
     clean_curve: cleanCurve,
     imitation: 'word 4-gram language model, sampled at temperature 1',
     held_out: true,
+    probe_set: PROBE_SET,
     key_id: marker.keyring.activeId,
     seconds: (Date.now() - started) / 1000,
   };
   log.info({ seconds: result.seconds, data: result.data }, 'watermark bench done');
   return result;
-}
-
-/** The result as a table: p-values by watermarked share and number of probes. */
-export function watermarkTable(r: WatermarkBenchResult): string {
-  const counts = [...new Set(r.surrogates.map((s) => s.probes))];
-  const head = ['share'.padEnd(8), ...counts.map((n) => `${n} probes`.padStart(14))].join(' ');
-  const row = (label: string, points: SurrogatePoint[]): string =>
-    [
-      label.padEnd(8),
-      ...counts.map((n) => fmtP(points.find((p) => p.probes === n)).padStart(14)),
-    ].join(' ');
-  const shares = [...new Set(r.surrogates.map((s) => s.watermarked_share))];
-  const lines = [
-    `data: ${r.data}; harvested ${r.harvest.answers} answers through the gateway ` +
-      `(${r.harvest.streamed} streamed, ${r.harvest.stream_mismatches} mismatches)`,
-    `words changed: ${(r.words_changed * 100).toFixed(2)}%; ` +
-      `answers with changed numbers/code/final answers: ${r.protected_changed}`,
-    `imitation: ${r.imitation}; probes held out from training`,
-    '',
-    head,
-    ...shares.map((s) =>
-      row(
-        `${s * 100}%`,
-        r.surrogates.filter((p) => p.watermarked_share === s),
-      ),
-    ),
-    row('clean', r.clean_curve),
-  ];
-  return lines.join('\n');
-}
-
-function fmtP(p?: SurrogatePoint): string {
-  if (!p) return '-';
-  const v = p.p_value > 0 ? p.p_value.toExponential(1) : `1e${Math.floor(p.log10_p)}`;
-  return `${v} (${p.opportunities})`;
 }

@@ -1,5 +1,6 @@
 import type { Route } from '../core/event.js';
 import { MoatError } from '../core/errors.js';
+import { log } from '../core/log.js';
 import type { ApiShape, ResponseMarker, SseRewriter } from '../core/marker.js';
 import type { WatermarkConfig } from './config.js';
 import { markText, textMarker, type EmbedOptions } from './embed.js';
@@ -67,6 +68,10 @@ export function createWatermarker(config: WatermarkConfig): Watermarker {
   const opts: EmbedOptions = { key: keyring.active(), strength: config.strength };
   const mark = (t: string): string => markText(t, opts);
   const make = () => textMarker(opts);
+  log.info(
+    { key_id: keyring.activeId, keys: config.keys.length, strength: config.strength },
+    'watermark ready',
+  );
 
   return {
     keyring,

@@ -40,7 +40,7 @@ function moat(args: string[]): Promise<{ status: number | null; stdout: string; 
   });
 }
 
-test('verify --texts --json prints p_value, opportunities and key_id; bad lines are skipped', async () => {
+test('verify --texts --json prints the contract fields; bad lines are skipped', async () => {
   const texts = generatedAnswers(80, 21).map((t) => wm.markText(t));
   const lines = [
     ...texts.slice(0, 40).map((t) => JSON.stringify(t)),
@@ -62,7 +62,7 @@ test('verify --texts --json prints p_value, opportunities and key_id; bad lines 
   assert.match(r.stderr, /marked\.jsonl:41: not a JSON string/);
 });
 
-test('verify without --json prints a readable summary; unmarked text shows no evidence', async () => {
+test('verify without --json prints a readable summary', async () => {
   const file = join(dir, 'clean.jsonl');
   writeFileSync(file, MIXED.map((t) => JSON.stringify(t)).join('\n'));
   const r = await moat(['watermark', 'verify', '--texts', file, '--config', config]);
@@ -102,7 +102,7 @@ function startModel(mark: boolean): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-test('verify --endpoint probes a suspect model and finds the watermark only where it is', async () => {
+test('verify --endpoint finds the watermark only in a marked model', async () => {
   for (const mark of [true, false]) {
     const server = await startModel(mark);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -54,7 +54,7 @@ async function ask(tier: string, prompt: string, stream: boolean): Promise<strin
     .join('');
 }
 
-test('through the gateway, a watermark: always tier gets marked answers, streamed or not', async () => {
+test('a watermark: always tier gets marked answers, streamed or not', async () => {
   let changed = 0;
   for (const item of items) {
     const expected = wm.markText(item.answer!);

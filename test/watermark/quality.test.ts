@@ -6,7 +6,7 @@ import { generatedAnswers, MIXED, realAnswers } from './helpers/samples.js';
 
 const opts = { key: randomKey('q'), strength: 1 };
 
-/** Marks every text; checks protected parts are byte-identical; returns the share of words changed. */
+/** Marks every text, checks protected parts stay byte-identical, returns the words changed. */
 function checkAll(texts: string[]): { share: number; changedTexts: number } {
   let words = 0;
   let changed = 0;
