@@ -33,6 +33,7 @@ export class PolicyBus {
   private readonly outbox: Envelope[] = [];
   private readonly channel: string;
   private readonly stateKey: string;
+  private resyncing = false;
   /** Inputs received from other replicas, for tests and metrics. */
   received = 0;
 
@@ -46,20 +47,49 @@ export class PolicyBus {
     this.stateKey = `${prefix}:policy:state`;
   }
 
-  /** Loads the shared snapshot, subscribes, and starts sending this replica's inputs. */
+  /**
+   * Subscribes, loads the shared snapshot, and starts sending this replica's inputs. After a
+   * reconnection the snapshot is loaded again: whatever was published while this replica was
+   * not subscribed is in it.
+   */
   async start(): Promise<void> {
     await Promise.all([redisReady(this.pub), redisReady(this.sub)]);
     this.sub.on('message', (channel: string, text: string) => this.receive(channel, text));
     await this.sub.subscribe(this.channel);
-
-    const snapshot = await this.pub.hgetall(this.stateKey);
-    for (const [field, text] of Object.entries(snapshot)) {
-      this.engine.applyRemote(JSON.parse(text) as PolicyInput);
-      log.debug({ field }, 'policy snapshot entry loaded');
-    }
+    await this.loadSnapshot();
 
     this.engine.onInput((input) => this.send({ from: this.replicaId, input }));
     this.pub.on('ready', () => this.drain());
+    this.pub.on('ready', () => this.resync());
+    this.sub.on('ready', () => this.resync());
+  }
+
+  /**
+   * Reloads the snapshot once both connections are back, and again a second later, which
+   * covers an input published between the reload and the server seeing the resubscription.
+   */
+  private resync(): void {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    const once = async () => {
+      await Promise.all([redisReady(this.pub, 10_000), redisReady(this.sub, 10_000)]);
+      await this.loadSnapshot();
+    };
+    once()
+      .then(() => new Promise((r) => setTimeout(r, 1000).unref()))
+      .then(once)
+      .catch((err: Error) => log.warn({ err: err.message }, 'policy snapshot reload failed'))
+      .finally(() => {
+        this.resyncing = false;
+      });
+  }
+
+  private async loadSnapshot(): Promise<void> {
+    const snapshot = await this.pub.hgetall(this.stateKey);
+    for (const text of Object.values(snapshot)) {
+      this.engine.applyRemote(JSON.parse(text) as PolicyInput);
+    }
+    log.debug({ entries: Object.keys(snapshot).length }, 'policy snapshot loaded');
   }
 
   /** Inputs still waiting for Redis. */

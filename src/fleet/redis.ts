@@ -34,6 +34,7 @@ export async function redisReady(redis: Redis, timeoutMs = 3000): Promise<void> 
       redis.off('ready', onReady);
       reject(new Error(`redis not ready after ${timeoutMs} ms`));
     }, timeoutMs);
+    timer.unref();
     const onReady = () => {
       clearTimeout(timer);
       resolve();

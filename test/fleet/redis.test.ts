@@ -89,7 +89,13 @@ test('Redis restarted mid-run: fail-open serves on local limits, then all rejoin
     assert.equal(blocked(b.engine, 'y'), false);
 
     await redis.start();
-    const ms = await until(() => open.shared && closed.shared && blocked(b.engine, 'y'), 5000);
+    const state = () => `open ${open.shared}, closed ${closed.shared}, y ${blocked(b.engine, 'y')}`;
+    const ms = await until(
+      () => open.shared && closed.shared && blocked(b.engine, 'y'),
+      5000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${state()}`);
+    });
     t.diagnostic(`limits shared again and the queued verdict delivered ${ms} ms after restart`);
     assert.equal(a.bus.backlog, 0);
     assert.equal(closed.admit('c', SPEC, 10).ok, true);
