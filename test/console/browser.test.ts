@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startConsoleGateway } from './mount.js';
-import { seed, TOKEN } from './seed.js';
+import { reviewTarget, seed, TOKEN } from './seed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Set MOAT_CONSOLE_SHOTS to a folder to keep screenshots of each step. */
@@ -59,7 +59,10 @@ test(
       });
       await s.engine.flush();
 
-      const key = s.store.keys.create('bulk', 'standard');
+      // The account the analyst works on: the riskiest with an open review of its own.
+      const open = await s.engine.records.listReviews({ status: 'open' });
+      const { account: target, item: targetItem } = await reviewTarget(s);
+      const key = s.store.keys.create(target, 'standard');
 
       await page.goto(`${gw.url}/console`);
       await page.getByLabel('Admin token').fill('wrong-token-000000000000');
@@ -77,9 +80,13 @@ test(
       const rows = page.locator('#ranked tbody tr');
       assert.equal(await rows.count(), 32, 'every account of the seeded log, and the hostile one');
       const first = await rows.nth(0).locator('td').allInnerTexts();
-      assert.match(first[1], /^hyd\d$/, 'a hydra account ranks first');
-      assert.equal(first[3], 'block');
-      assert.match(first[5], /^c_\d+$/);
+      const riskiest = s.engine
+        .accountIds()
+        .map((id) => s.engine.view(id)!)
+        .sort((a, b) => b.risk - a.risk)[0];
+      assert.equal(first[2].trim(), riskiest.risk.toFixed(2), 'the riskiest account ranks first');
+      assert.equal(first[3], s.engine.view(first[1].trim())?.level);
+      assert.equal(first[5], s.engine.view(first[1].trim())?.cluster ?? '—');
       const risks = await page.locator('#ranked tbody tr td:nth-child(3) .num').allInnerTexts();
       assert.deepEqual(
         [...risks].sort((a, b) => Number(b) - Number(a)),
@@ -92,24 +99,31 @@ test(
       assert.equal(await page.evaluate('window.pwned'), undefined, 'no markup from data ran');
       await page.getByRole('link', { name: '← Accounts' }).click();
 
-      await page.getByRole('link', { name: 'bulk', exact: true }).click();
-      await page.getByRole('heading', { name: 'bulk' }).waitFor();
-      await page
-        .locator('ul.reasons')
-        .getByText('of prompts ask for step-by-step reasoning')
-        .waitFor();
+      await page.getByRole('link', { name: target, exact: true }).click();
+      await page.getByRole('heading', { name: target }).waitFor();
+      const audit = await s.engine.records.listAudit({ account: target });
+      const why = audit.find((e) => e.reasons.length > 0)!.reasons;
+      const shown = await page.locator('ul.reasons .detail').allInnerTexts();
+      assert.deepEqual(
+        shown,
+        why.map((r) => r.detail),
+        'the reasons in plain language',
+      );
       assert.equal(
         (await page.locator('svg.chart rect.ok').count()) > 0,
         true,
         'activity chart drawn',
       );
       await page.getByText("Prompt text is not retained for this account's tier.").waitFor();
-      await page.getByText('Blocked: every request is refused').waitFor();
+      const decision = s.engine.view(target)!.decision;
+      await page.getByText(`Rule ${decision.rule}`).waitFor();
+      if (decision.deny) await page.getByText('Blocked: every request is refused').waitFor();
       await shot('2-account');
 
       const card = page.locator('article.review').first();
       const reviewId = await card.getAttribute('data-review');
       assert.ok(reviewId);
+      assert.equal(reviewId, targetItem.id);
       await card.getByLabel('Note').fill('known batch customer');
       await card.getByRole('button', { name: 'Dismiss (false positive)' }).click();
       await page.getByText(`Review ${reviewId}: dismissed.`).waitFor();
@@ -123,15 +137,14 @@ test(
       const { labels } = (await res.json()) as { labels: { account: string; label: string }[] };
       assert.deepEqual(
         labels.map((l) => `${l.account}/${l.label}`),
-        ['bulk/legit'],
+        [`${target}/legit`],
       );
       const item = await s.engine.records.getReview(reviewId);
       assert.equal(item?.status, 'dismissed');
       assert.equal(item?.analyst, 'ana');
       assert.equal(item?.note, 'known batch customer');
-      assert.equal(s.engine.view('bulk')?.level, 'allow');
-
-      assert.equal(await page.locator('#open-count').innerText(), '(11)');
+      assert.equal(s.engine.view(target)?.level, s.engine.view(target)?.clusterLevel ?? 'allow');
+      assert.equal(await page.locator('#open-count').innerText(), `(${open.length - 1})`);
 
       await page.getByLabel('Reason', { exact: true }).fill('confirmed harvester');
       await page.getByRole('button', { name: 'Block', exact: true }).click();
@@ -142,22 +155,25 @@ test(
       const { overrides: list } = (await overrides.json()) as { overrides: any[] };
       assert.deepEqual(
         list.map((o) => `${o.account}/${o.kind}/${o.by}/${o.reason}`),
-        ['bulk/block/ana/confirmed harvester'],
+        [`${target}/block/ana/confirmed harvester`],
       );
-      assert.equal(s.engine.decide('bulk', 'standard').deny?.code, 'MOAT_ERR_ACCOUNT_BLOCKED');
+      assert.equal(s.engine.decide(target, 'standard').deny?.code, 'MOAT_ERR_ACCOUNT_BLOCKED');
 
       const keyRow = page.locator('section[aria-labelledby="h-keys"] tr', { hasText: key.id });
       await keyRow.getByRole('button', { name: 'Revoke' }).click();
       await keyRow.getByRole('button', { name: `Confirm revoking ${key.id}` }).click();
       await page.getByText(`Key ${key.id} revoked.`).waitFor();
-      assert.ok(s.store.keys.list('bulk')[0].revokedAt, 'the key is revoked in the store');
+      assert.ok(s.store.keys.list(target)[0].revokedAt, 'the key is revoked in the store');
 
       await page.getByRole('link', { name: 'Accounts', exact: true }).click();
       await page.getByRole('button', { name: 'Refresh' }).click();
-      const bulkRow = page.locator('#ranked tbody tr', { hasText: 'bulk' });
-      await bulkRow.locator('.tag').waitFor();
-      assert.equal(await bulkRow.locator('.tag').innerText(), 'override: block');
-      assert.equal(await bulkRow.locator('.badge').innerText(), 'allow', "the engine's verdict");
+      const targetRow = page.locator('#ranked tbody tr').filter({
+        has: page.getByRole('link', { name: target, exact: true }),
+      });
+      await targetRow.locator('.tag').waitFor();
+      assert.equal(await targetRow.locator('.tag').innerText(), 'override: block');
+      const level = s.engine.view(target)?.level;
+      assert.equal(await targetRow.locator('.badge').innerText(), level, "the engine's verdict");
 
       await page.getByRole('link', { name: 'Clusters' }).click();
       await page.locator('article.card').first().waitFor();

@@ -5,6 +5,7 @@ import { SqliteSink } from '../../src/gateway/event-sinks.js';
 import { GatewayMetrics } from '../../src/gateway/metrics.js';
 import { parsePolicyConfig } from '../../src/policy/config.js';
 import { PolicyEngine } from '../../src/policy/engine.js';
+import type { ReviewItem } from '../../src/policy/records.js';
 import { SqliteRecords } from '../../src/policy/sqlite-records.js';
 import { openStore, type SqliteStore } from '../../src/store/sqlite.js';
 import { mixedLog } from '../detect/scenario.js';
@@ -44,4 +45,23 @@ export async function seed(): Promise<Seeded> {
   for (const e of events) detector.ingest(e);
   await engine.flush();
   return { config, store, engine, events };
+}
+
+/**
+ * The riskiest account with an open review item of its own, and that item: the account the
+ * console tests work on, chosen from what the detector concluded rather than by name.
+ */
+export async function reviewTarget(s: Seeded): Promise<{ account: string; item: ReviewItem }> {
+  const open = await s.engine.records.listReviews({ status: 'open' });
+  const own = open.filter((r) => r.account !== '*').sort((a, b) => b.risk - a.risk);
+  if (own.length === 0) throw new Error('the seeded log yields no account to review');
+  return { account: own[0].account, item: own[0] };
+}
+
+/** An account with events that the policy engine holds nothing about. */
+export function quietAccount(s: Seeded): string {
+  const known = new Set(s.engine.accountIds());
+  const quiet = s.events.find((e) => !known.has(e.account) && e.tier === 'standard');
+  if (!quiet) throw new Error('the seeded log has no account without a verdict');
+  return quiet.account;
 }
