@@ -1,35 +1,26 @@
-import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { MoatEvent } from '../core/event.js';
-import { EventLineError, parseEventLine } from '../core/event-parse.js';
+import { Worker } from 'node:worker_threads';
+import { MoatError } from '../core/errors.js';
 import type { Report } from '../core/verdict.js';
+import type { ReaderMessage } from './analyze-worker.js';
 import { DetectionEngine, type EngineOptions } from './engine.js';
-import { ReorderBuffer } from './reorder.js';
+import { readFeatures, type ReadOptions, type ReadStats } from './log-reader.js';
+import { unpack } from './packed.js';
 
-/** A line of the log that was skipped, with why. */
-export interface SkippedLine {
-  line: number;
-  reason: string;
-}
+export type { SkippedLine } from './log-reader.js';
 
 /** Options of an offline run. */
-export interface AnalyzeOptions extends EngineOptions {
-  /** Called now and then with bytes read and the file size, for a progress bar. */
-  onProgress?: (read: number, total: number) => void;
-  /** Called for each malformed line; the run goes on. */
-  onSkip?: (s: SkippedLine) => void;
-  /** Events held back to restore time order when the log is slightly out of order. */
-  reorderWindow?: number;
+export interface AnalyzeOptions extends EngineOptions, ReadOptions {
+  /**
+   * Read, parse and extract features on a second thread while the engine runs on this one
+   * (default true). The engine sees the same features in the same order either way.
+   */
+  parallel?: boolean;
 }
 
 /** The outcome of an offline run. */
-export interface AnalyzeResult {
+export interface AnalyzeResult extends ReadStats {
   report: Report;
   engine: DetectionEngine;
-  lines: number;
-  skipped: number;
-  /** Events that arrived later than the reorder window could fix. */
-  late: number;
   seconds: number;
 }
 
@@ -40,32 +31,56 @@ export interface AnalyzeResult {
 export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const started = process.hrtime.bigint();
   const engine = new DetectionEngine(opts);
-  const buffer = new ReorderBuffer<MoatEvent>(opts.reorderWindow ?? 1024);
-  const total = statSync(file).size;
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-
-  let lines = 0;
-  let skipped = 0;
-  for await (const raw of rl) {
-    lines++;
-    if (lines % 16384 === 0) opts.onProgress?.(stream.bytesRead, total);
-    if (raw.trim() === '') continue;
-    let event: MoatEvent;
-    try {
-      event = parseEventLine(raw, lines);
-    } catch (err) {
-      skipped++;
-      const reason = err instanceof EventLineError ? err.message : String(err);
-      opts.onSkip?.({ line: lines, reason });
-      continue;
+  const stats: ReadStats = { lines: 0, skipped: 0, late: 0 };
+  try {
+    if (opts.parallel === false) {
+      for await (const { f, ts } of readFeatures(file, opts, stats)) engine.ingestFeatures(f, ts);
+    } else {
+      Object.assign(stats, await readOnWorker(file, opts, engine));
     }
-    const out = buffer.push(Date.parse(event.ts), event);
-    if (out) engine.ingest(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new MoatError('MOAT_ERR_USAGE', `No such file: ${file}`);
+    }
+    throw err;
   }
-  for (let e = buffer.pop(); e; e = buffer.pop()) engine.ingest(e);
-  opts.onProgress?.(total, total);
-
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { report: engine.report(), engine, lines, skipped, late: buffer.late, seconds };
+  return { report: engine.report(), engine, ...stats, seconds };
+}
+
+function readOnWorker(file: string, opts: AnalyzeOptions, engine: DetectionEngine) {
+  const worker = new Worker(new URL('./analyze-worker.js', import.meta.url), {
+    workerData: { file, reorderWindow: opts.reorderWindow },
+  });
+  return new Promise<ReadStats>((resolve, reject) => {
+    let ended = false;
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (!ended) reject(new Error(`log reader thread exited (${code}) before the end`));
+    });
+    worker.on('message', (m: ReaderMessage) => {
+      if (m.type === 'batch') {
+        for (let i = 0; i < m.batch.count; i++) {
+          const { f, ts } = unpack(m.batch, i);
+          engine.ingestFeatures(f, ts);
+        }
+        worker.postMessage('ack');
+      } else if (m.type === 'skip') {
+        opts.onSkip?.({ line: m.line, reason: m.reason });
+      } else if (m.type === 'progress') {
+        opts.onProgress?.(m.read, m.total);
+      } else if (m.type === 'end') {
+        ended = true;
+        void worker.terminate();
+        resolve(m.stats);
+      } else {
+        void worker.terminate();
+        reject(
+          m.message.includes('ENOENT')
+            ? Object.assign(new Error(m.message), { code: 'ENOENT' })
+            : new Error(m.message),
+        );
+      }
+    });
+  });
 }

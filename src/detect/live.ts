@@ -26,6 +26,9 @@ export class LiveDetector {
   private readonly clusters = new Map<string, ClusterVerdict>();
   private readonly listeners: VerdictListener[] = [];
   private readonly pending = new Map<number, (m: FromWorker) => void>();
+  private readonly rejects = new Map<number, (err: Error) => void>();
+  private failure: Error | null = null;
+  private closing = false;
   private readonly worker: Worker | null;
   private readonly engine: DetectionEngine | null;
   private queue: MoatEvent[] = [];
@@ -47,7 +50,8 @@ export class LiveDetector {
       workerData: { config: options.config },
     });
     this.worker.on('message', (m: FromWorker) => this.receive(m));
-    this.worker.on('error', (err) => log.error({ err }, 'detector worker failed'));
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => this.fail(new Error(`detector worker exited (${code})`)));
     this.worker.unref();
   }
 
@@ -95,6 +99,7 @@ export class LiveDetector {
   /** Ingests what is queued and stops the worker. */
   async close(): Promise<void> {
     await this.flush();
+    this.closing = true;
     await this.worker?.terminate();
   }
 
@@ -114,18 +119,31 @@ export class LiveDetector {
   }
 
   private inFlightDone(n: number): void {
-    void this.request({ type: 'flush', id: ++this.seq }).then(() => {
-      this.inFlight -= n;
-    });
+    this.request({ type: 'flush', id: ++this.seq }).then(
+      () => (this.inFlight -= n),
+      () => undefined,
+    );
   }
 
   private request(m: ToWorker & { id: number }): Promise<FromWorker> {
     const worker = this.worker as Worker;
+    if (this.failure) return Promise.reject(this.failure);
     worker.ref();
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(m.id, resolve);
+      this.rejects.set(m.id, reject);
       worker.postMessage(m);
     });
+  }
+
+  /** The worker is gone: every waiting request fails with the cause instead of hanging. */
+  private fail(err: Error): void {
+    if (this.closing) return;
+    this.failure ??= err;
+    log.error({ err }, 'detector worker failed');
+    for (const reject of this.rejects.values()) reject(err);
+    this.pending.clear();
+    this.rejects.clear();
   }
 
   private receive(m: FromWorker): void {
@@ -139,6 +157,7 @@ export class LiveDetector {
     }
     const resolve = this.pending.get(m.id);
     this.pending.delete(m.id);
+    this.rejects.delete(m.id);
     if (this.pending.size === 0) this.worker?.unref();
     resolve?.(m);
   }

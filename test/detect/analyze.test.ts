@@ -118,3 +118,15 @@ test('moat analyze names a missing file', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /No such file/);
 });
+
+test('reading on a second thread gives the same report as reading on this one', async () => {
+  const file = join(dir, 'threads.jsonl');
+  writeFileSync(file, `${toJsonl(mixedLog())}{bad\n`);
+  const skippedA: number[] = [];
+  const skippedB: number[] = [];
+  const a = await analyzeFile(file, { onSkip: (s) => skippedA.push(s.line) });
+  const b = await analyzeFile(file, { parallel: false, onSkip: (s) => skippedB.push(s.line) });
+  assert.deepEqual(a.report, b.report);
+  assert.deepEqual(skippedA, skippedB);
+  assert.equal(a.lines, b.lines);
+});
