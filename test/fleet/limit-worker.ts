@@ -21,6 +21,7 @@ const limiter = new RedisLeaseLimiter(redis, {
 });
 
 await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+const lateMs = Math.max(0, Date.now() - startAt);
 let offered = 0;
 let admitted = 0;
 let measured = 0;
@@ -36,6 +37,6 @@ while (Date.now() < endAt) {
   await new Promise((r) => setTimeout(r, 2));
 }
 process.stdout.write(
-  JSON.stringify({ offered, admitted, measured, fetches: limiter.fetches }) + '\n',
+  JSON.stringify({ offered, admitted, measured, fetches: limiter.fetches, lateMs }) + '\n',
 );
 redis.disconnect();
