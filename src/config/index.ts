@@ -14,6 +14,7 @@ import { adminSection, webhooksSection } from '../admin/config.js';
 import { fleetSection } from '../fleet/config.js';
 import { watermarkSection } from '../watermark/config.js';
 import { intelSection } from '../intel/config.js';
+import { detectSection } from '../detect/config.js';
 
 // Every section Moat knows, one line each. Other areas add their section here.
 registerSection(serverSection);
@@ -28,6 +29,7 @@ registerSection(webhooksSection);
 registerSection(fleetSection);
 registerSection(watermarkSection);
 registerSection(intelSection);
+registerSection(detectSection);
 
 export type { Section } from './section.js';
 export { registerSection } from './section.js';

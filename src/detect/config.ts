@@ -1,4 +1,5 @@
 import { MoatError } from '../core/errors.js';
+import type { Section } from '../config/section.js';
 
 type Mapping = Record<string, unknown>;
 
@@ -148,3 +149,9 @@ export function parseDetectConfig(raw: unknown, path = 'detect'): DetectConfig {
     linkMaxBucket: num(obj, 'link_max_bucket', path, d.linkMaxBucket, 2, 1e7),
   };
 }
+
+/** The `detect:` section of moat.yaml, for the configuration loader. */
+export const detectSection: Section<DetectConfig> = {
+  name: 'detect',
+  parse: (raw, path) => parseDetectConfig(raw, path),
+};
