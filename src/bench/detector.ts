@@ -18,7 +18,7 @@ export interface DetectorBenchResult {
   ingestPerCoreS: number;
   /** JSON parsing of log lines plus the engine, events per CPU-second. */
   parseIngestPerCoreS: number;
-  /** Retained heap per active account with full prompt rings, in bytes. */
+  /** Memory retained per active account with full prompt rings (heap and buffers), in bytes. */
   bytesPerActiveAccount: number;
   /** Optional end-to-end `moat analyze` run on a generated file. */
   analyze?: { events: number; fileMb: number; seconds: number; eventsPerS: number };
@@ -49,12 +49,18 @@ function parseIngestRate(lines: string[]): number {
   return lines.length / (cpuSeconds() - t0);
 }
 
-/** Heap retained per active account once every account has filled its prompt rings. */
+/** Bytes held by JavaScript objects and by typed-array buffers (which live off the V8 heap). */
+function retained(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** Memory retained per active account once every account has filled its prompt rings. */
 function bytesPerAccount(accounts: number): number {
   const perAccount = 64;
   gc();
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = retained();
   const engine = new DetectionEngine({ config: { link: false } });
   const n = accounts * perAccount;
   for (const e of syntheticEvents({ events: n, accounts, harvestShare: 0, seed: 5 })) {
@@ -62,7 +68,7 @@ function bytesPerAccount(accounts: number): number {
   }
   gc();
   gc();
-  const after = process.memoryUsage().heapUsed;
+  const after = retained();
   const active = engine.stats().active;
   return Math.round((after - before) / Math.max(1, active));
 }
@@ -132,7 +138,7 @@ export function detectorTable(r: DetectorBenchResult): string {
     '| --- | --- |',
     `| engine (features, signals, linking), events/s per core | ${r.ingestPerCoreS} |`,
     `| JSON parse + engine, events/s per core | ${r.parseIngestPerCoreS} |`,
-    `| heap per active account (full prompt rings) | ${(r.bytesPerActiveAccount / 1024).toFixed(1)} KB |`,
+    `| memory per active account (full prompt rings) | ${(r.bytesPerActiveAccount / 1024).toFixed(1)} KB |`,
   ];
   if (r.analyze) {
     rows.push(
