@@ -19,6 +19,7 @@ function snapshotField(input: PolicyInput): { field: string; remove: boolean } {
   }
   if (input.type === 'override') return { field: `o:${input.override.account}`, remove: false };
   if (input.type === 'unoverride') return { field: `o:${input.account}`, remove: true };
+  if (input.cluster) return { field: `c:${input.cluster}`, remove: true };
   return { field: `v:${input.account}`, remove: true };
 }
 

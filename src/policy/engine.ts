@@ -21,7 +21,7 @@ export type PolicyInput =
   | { type: 'verdict'; verdict: AccountVerdict | ClusterVerdict }
   | { type: 'override'; override: Override }
   | { type: 'unoverride'; account: string; by: string }
-  | { type: 'reset'; account: string; by: string };
+  | { type: 'reset'; account: string; by: string; cluster?: string };
 
 interface Subject extends LevelState {
   origin: Origin;
@@ -153,6 +153,15 @@ export class PolicyEngine implements Decider {
     this.recordAccount(account, 'reset', by, origin, 'analyst:reset');
   }
 
+  /** Puts a cluster back to `allow` (its alert was dismissed); its members keep their own level. */
+  resetCluster(id: string, by: string, origin: Origin = 'local'): void {
+    const state = this.clusters.get(id);
+    if (!state) return;
+    Object.assign(state, initialState(state.ts), { origin });
+    if (origin === 'local') this.shareInput({ type: 'reset', account: '*', cluster: id, by });
+    this.recordCluster(id, 'reset', by);
+  }
+
   /** Registers a listener for every recorded change (webhooks, metrics). */
   onChange(listener: (change: PolicyChange) => void): void {
     this.listeners.push(listener);
@@ -168,6 +177,7 @@ export class PolicyEngine implements Decider {
     if (input.type === 'verdict') this.applyVerdict(input.verdict, 'remote');
     else if (input.type === 'override') this.setOverride(input.override, 'remote');
     else if (input.type === 'unoverride') this.removeOverride(input.account, input.by, 'remote');
+    else if (input.cluster) this.resetCluster(input.cluster, input.by, 'remote');
     else this.reset(input.account, input.by, 'remote');
   }
 
@@ -307,7 +317,7 @@ export class PolicyEngine implements Decider {
     this.emit(kind, entry);
   }
 
-  private recordCluster(id: string, kind: PolicyChange['kind']): void {
+  private recordCluster(id: string, kind: PolicyChange['kind'], by = 'engine'): void {
     const cluster = this.clusters.get(id);
     if (!cluster || cluster.origin === 'remote') return;
 
@@ -322,7 +332,7 @@ export class PolicyEngine implements Decider {
       reasons: cluster.reasons,
       rule: `cluster:${id}/${cluster.level}`,
       actions,
-      by: 'engine',
+      by,
     };
     this.emit(kind, entry);
   }

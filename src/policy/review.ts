@@ -39,7 +39,10 @@ export async function resolveReview(
     d.decision === 'confirm' ? 'confirmed' : d.decision === 'dismiss' ? 'dismissed' : 'changed';
   const patch = { status, analyst: d.analyst, note: d.note, resolvedTs: ts } as const;
 
-  if (d.decision === 'dismiss' && item.account !== '*') engine.reset(item.account, d.analyst);
+  if (d.decision === 'dismiss') {
+    if (item.account !== '*') engine.reset(item.account, d.analyst);
+    else if (item.cluster) engine.resetCluster(item.cluster, d.analyst);
+  }
   if (d.decision === 'change') {
     if (item.account === '*') {
       throw new MoatError('MOAT_ERR_MALFORMED_REQUEST', 'A cluster item is changed per account.');

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePolicyConfig } from '../../src/policy/config.js';
 import { PolicyEngine } from '../../src/policy/engine.js';
+import { falsePositiveLabels, resolveReview } from '../../src/policy/review.js';
 import type { AccountVerdict, VerdictLevel } from '../../src/core/verdict.js';
 
 const CONFIG = parsePolicyConfig({
@@ -186,4 +187,19 @@ test('decide is a cache lookup: the same frozen decision comes back', () => {
   const first = engine.decide('a', 'standard');
   assert.equal(engine.decide('a', 'standard'), first);
   assert.ok(Object.isFrozen(first));
+});
+
+test('dismissing a cluster alert puts the cluster back to allow; labels name accounts only', async () => {
+  const engine = new PolicyEngine(CONFIG);
+  const cluster = { id: 'c2', accounts: ['m1', 'm2'], risk: 0.8, verdict: 'review' as const };
+  engine.applyVerdict({ ...cluster, reasons: [], ts: 't' });
+  await engine.flush();
+  assert.equal(engine.decide('m1', 'standard').rule, 'tier:standard/review');
+
+  const [item] = await engine.records.listReviews({ status: 'open' });
+  assert.equal(item.account, '*');
+  assert.equal(item.cluster, 'c2');
+  await resolveReview(engine, item.id, { decision: 'dismiss', analyst: 'ana' });
+  assert.equal(engine.decide('m1', 'standard').rule, 'tier:standard/allow');
+  assert.deepEqual(await falsePositiveLabels(engine.records), []);
 });
