@@ -2,14 +2,14 @@ import { keyedChoice, type Keyring, type WatermarkKey } from './keyring.js';
 import { logUpperTail, type Group } from './pvalue.js';
 import { PhraseRewriter } from './rewriter.js';
 
-/** One distinct opportunity as first seen in the texts under test. */
+/** One distinct opportunity, a (set, context), as seen in the texts under test. */
 export interface Observation {
   setId: string;
   /** Size of the set: the null agreement probability is 1/k. */
   k: number;
   context: string;
-  /** The member the text holds. */
-  index: number;
+  /** The members the texts hold in this context, each once, in the order first seen. */
+  members: number[];
 }
 
 /** The verifier's verdict for one key. */
@@ -28,8 +28,8 @@ export interface Verification {
 }
 
 /**
- * Collects the distinct opportunities in texts: each (set, context) counts once, with the member
- * of its first occurrence, so a repeated text or phrase adds no evidence. Pass `into` to gather
+ * Collects the distinct opportunities in texts: each (set, context) counts once, with the set of
+ * members seen there, so a repeated text or phrase adds no evidence. Pass `into` to gather
  * across calls.
  */
 export function collectObservations(
@@ -39,9 +39,12 @@ export function collectObservations(
   for (const text of texts) {
     const scanner = new PhraseRewriter((op) => {
       const id = `${op.set.id}\x1f${op.context}`;
-      if (!into.has(id)) {
+      const seen = into.get(id);
+      if (!seen) {
         const k = op.set.variants.length;
-        into.set(id, { setId: op.set.id, k, context: op.context, index: op.index });
+        into.set(id, { setId: op.set.id, k, context: op.context, members: [op.index] });
+      } else if (!seen.members.includes(op.index)) {
+        seen.members.push(op.index);
       }
       return null;
     });
@@ -68,7 +71,7 @@ export function memberWeights(observations: Map<string, Observation>): Map<strin
   const counts = new Map<string, number[]>();
   for (const o of observations.values()) {
     const c = counts.get(o.setId) ?? new Array<number>(o.k).fill(0);
-    c[o.index]++;
+    for (const m of o.members) c[m]++;
     counts.set(o.setId, c);
   }
 
@@ -90,6 +93,21 @@ export function memberWeights(observations: Map<string, Observation>): Map<strin
 }
 
 /**
+ * The member an opportunity is scored with: of the members the texts hold in its context, the
+ * one with the largest weight (the rarest in the texts; the first seen on a tie). A copy that
+ * learned the key writes the keyed member there at least some of the time, so this is the best
+ * single witness, and since it is chosen from the texts alone the null stays exact.
+ */
+function witness(o: Observation, weights: Map<string, number>): { index: number; w: number } {
+  let best = { index: o.members[0], w: weights.get(`${o.setId}:${o.members[0]}`)! };
+  for (const index of o.members.slice(1)) {
+    const w = weights.get(`${o.setId}:${index}`)!;
+    if (w > best.w) best = { index, w };
+  }
+  return best;
+}
+
+/**
  * Scores observations against one key. Conditional on the texts, an unknown key picks each
  * member with probability 1/k independently per distinct opportunity, so the weighted agreement
  * score is a sum of scaled binomials, one per (set size, weight), and its tail is exact.
@@ -101,13 +119,13 @@ export function scoreKey(observations: Map<string, Observation>, key: WatermarkK
   let score = 0;
   let expected = 0;
   for (const o of observations.values()) {
-    const w = weights.get(`${o.setId}:${o.index}`)!;
+    const { index, w } = witness(o, weights);
     const id = `${o.k}:${w}`;
     const g = groups.get(id) ?? { n: 0, p: 1 / o.k, w };
     g.n++;
     groups.set(id, g);
     expected += 1 / o.k;
-    if (keyedChoice(key.secret, o.setId, o.context, o.k) !== o.index) continue;
+    if (keyedChoice(key.secret, o.setId, o.context, o.k) !== index) continue;
     matches++;
     score += w;
   }
