@@ -5,6 +5,11 @@
 export const COT_PATTERN = new RegExp(
   [
     'step[- ]by[- ]step',
+    '(every|each) (single )?step',
+    "(do not|don'?t) skip (any )?steps?",
+    '(reason|think|work) (carefully|through it|it out)',
+    'show (your|the) working',
+    'explain (your|the) (answer|solution)',
     'show (all )?(your|the) (work|reasoning|steps|thinking)',
     'explain (your|the) (reasoning|thinking|thought process|steps)',
     'chain[- ]of[- ]thought',

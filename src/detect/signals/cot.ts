@@ -11,7 +11,8 @@ export const cotElicitation: Signal = {
     measures:
       'The exponentially weighted share of recent prompts (a window of about the configured ' +
       'number of events) that ask for step-by-step reasoning, a reasoning trace, or to show the ' +
-      'work before the answer. Scores from 20% (0) to 70% (1).',
+      'work before the answer. Scores from 10% (0) to 60% (1), so that a harvest share mixed ' +
+      'into other traffic shows in the window.',
     why:
       'Reasoning traces are the most valuable thing to distil: a student model trained on them ' +
       'learns the teacher\'s problem solving, not only its answers. Harvesters add "think step ' +
@@ -28,7 +29,7 @@ export const cotElicitation: Signal = {
     if (p.nText < ctx.minEvents) return null;
     const share = p.share(Ew.Cot);
     return {
-      score: ramp(share, 0.2, 0.7),
+      score: ramp(share, 0.1, 0.6),
       value: share,
       detail: () => `${pct(share)} of prompts ask for step-by-step reasoning`,
     };
