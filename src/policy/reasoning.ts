@@ -21,7 +21,8 @@ function isObj(v: unknown): v is Obj {
 export function summariseReasoning(head: string, totalChars: number): string {
   const sentence = head.match(/^[\s\S]*?[.!?](\s|$)/)?.[0] ?? head;
   const first = sentence.trim().slice(0, HEAD_CHARS);
-  return `${first}${first.length < totalChars ? ' …' : ''} [reasoning withheld: ${totalChars} characters]`;
+  const more = first.length < totalChars ? ' …' : '';
+  return `${first}${more} [reasoning withheld: ${totalChars} characters]`;
 }
 
 function chatMessage(message: Obj, mode: ReasoningHandling): void {

@@ -71,7 +71,8 @@ test('three replica processes share one limit within 5% of the rate', async (t) 
   t.diagnostic(
     `admitted ${measured} in the 5 s window, expected ${expected} ` +
       `(${((measured / expected - 1) * 100).toFixed(1)}%); ${fetches} Redis calls for ` +
-      `${admitted} admissions; per replica ${results.map((r) => `${r.measured}(${r.fetches})`).join(' / ')}`,
+      `${admitted} admissions; per replica (Redis calls) ` +
+      results.map((r) => `${r.measured}(${r.fetches})`).join(' / '),
   );
   const late = Math.max(...results.map((r) => r.lateMs));
   assert.ok(late < 1000, `a replica started ${late} ms late: the measurement would be void`);

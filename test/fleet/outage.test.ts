@@ -18,7 +18,7 @@ const BIN = fileURLToPath(new URL('../../../bin/moat.js', import.meta.url));
 // and killed by the test, never the shared one) and against the shared Postgres reached through
 // a TCP proxy that the test cuts and restores. Both go away while requests keep coming; the
 // replica keeps serving (fail-open), and once both are back every call is one event in Postgres.
-test('moat serve through a Redis restart and a Postgres outage loses and doubles nothing', async (t) => {
+test('moat serve through Redis and Postgres outages loses and doubles nothing', async (t) => {
   if (!(await needServices(t, { pg: true, redis: true }))) return;
 
   const schema = uniqueName('moat_outage');
@@ -101,7 +101,8 @@ test('moat serve through a Redis restart and a Postgres outage loses and doubles
       `SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${schema}.events`,
     );
     t.diagnostic(
-      `${statuses.length} calls (${statuses.filter((s) => s === 200).length} ok), ${rows.rows[0].n} events`,
+      `${statuses.length} calls (${statuses.filter((s) => s === 200).length} ok), ` +
+        `${rows.rows[0].n} events`,
     );
     assert.ok(
       statuses.every((s) => s === 200),

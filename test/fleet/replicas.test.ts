@@ -133,7 +133,8 @@ test('three moat serve replicas share one limit and one policy', async (t) => {
     const statuses = [...new Set(done.map((r) => r.status))].sort();
     t.diagnostic(
       `admitted ${admitted} in ${window.toFixed(2)} s, expected ${expected.toFixed(0)} ` +
-        `(${((admitted / expected - 1) * 100).toFixed(1)}%), per replica ${perReplica.join('/')}, ` +
+        `(${((admitted / expected - 1) * 100).toFixed(1)}%), ` +
+        `per replica ${perReplica.join('/')}, ` +
         `statuses ${statuses.join(',')}; ${left.toFixed(1)} left in the shared bucket, ` +
         `longest pause of the client ${maxGap} ms`,
     );

@@ -39,8 +39,10 @@ async function reasoningUpstream() {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const chunk = (delta: object, finish: string | null = null) =>
-      `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const chunk = (delta: object, finish: string | null = null) => {
+      const choices = [{ index: 0, delta, finish_reason: finish }];
+      return `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices })}\n\n`;
+    };
     res.write(chunk({ role: 'assistant', reasoning_content: THOUGHT.slice(0, 20) }));
     res.write(chunk({ reasoning_content: THOUGHT.slice(20) }));
     res.write(chunk({ content: '42' }));

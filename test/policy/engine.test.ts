@@ -189,7 +189,7 @@ test('decide is a cache lookup: the same frozen decision comes back', () => {
   assert.ok(Object.isFrozen(first));
 });
 
-test('dismissing a cluster alert puts the cluster back to allow; labels name accounts only', async () => {
+test('a dismissed cluster alert puts the cluster back to allow; labels name accounts', async () => {
   const engine = new PolicyEngine(CONFIG);
   const cluster = { id: 'c2', accounts: ['m1', 'm2'], risk: 0.8, verdict: 'review' as const };
   engine.applyVerdict({ ...cluster, reasons: [], ts: 't' });
