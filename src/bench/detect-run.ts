@@ -1,5 +1,6 @@
 import type { ReportAccount } from '../core/verdict.js';
 import type { Thresholds } from '../detect/config.js';
+import { thresholdsFromRisks } from '../detect/calibrate.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { Corpus } from '../data/corpus.js';
 import type { TraceBank } from '../data/traces.js';
@@ -7,7 +8,6 @@ import { harvestedShare, type CampaignRun } from '../sim/campaigns.js';
 import { Simulation, type Label } from '../sim/engine.js';
 import { calibrationScenario } from '../sim/presets.js';
 import type { Scenario } from '../sim/scenario.js';
-import { calibrateThresholds } from './detect-calibrate.js';
 
 /** What one closed-loop run of a scenario leaves for scoring. */
 export interface ScenarioRun {
@@ -60,7 +60,7 @@ export function runScenario(input: RunInput): ScenarioRun {
   const calEngine = new DetectionEngine({ config: { modelReleases } });
   for (const e of cal) calEngine.ingest(e);
   const calRisks = calEngine.report().accounts.map((a) => a.risk);
-  const thresholds = calibrateThresholds(calRisks, input.targetFpr);
+  const thresholds = thresholdsFromRisks(calRisks, input.targetFpr);
   input.progress?.(
     `${scenario.name}: calibrated on ${calRisks.length} legitimate accounts ` +
       `(${cal.events} events): block ${thresholds.block.toFixed(3)}, ` +
