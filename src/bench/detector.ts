@@ -131,6 +131,10 @@ export async function runDetectorBench(o: {
   };
 }
 
+function kb(bytes: number): string {
+  return (bytes / 1024).toFixed(1);
+}
+
 /** The result as a Markdown table. */
 export function detectorTable(r: DetectorBenchResult): string {
   const rows = [
@@ -138,7 +142,7 @@ export function detectorTable(r: DetectorBenchResult): string {
     '| --- | --- |',
     `| engine (features, signals, linking), events/s per core | ${r.ingestPerCoreS} |`,
     `| JSON parse + engine, events/s per core | ${r.parseIngestPerCoreS} |`,
-    `| memory per active account (full prompt rings) | ${(r.bytesPerActiveAccount / 1024).toFixed(1)} KB |`,
+    `| memory per active account (full prompt rings) | ${kb(r.bytesPerActiveAccount)} KB |`,
   ];
   if (r.analyze) {
     rows.push(

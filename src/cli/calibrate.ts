@@ -5,7 +5,8 @@ import { flag, parseArgs } from './args.js';
 import type { Command } from './commands.js';
 
 const USAGE =
-  'usage: moat calibrate EVENTS.jsonl [--labels LABELS.jsonl] [--target-fpr F] [--config moat.yaml]';
+  'usage: moat calibrate EVENTS.jsonl [--labels LABELS.jsonl] [--target-fpr F] ' +
+  '[--config moat.yaml]';
 
 /**
  * `moat calibrate`: sets the verdict thresholds on legitimate traffic to a target false-positive

@@ -134,7 +134,7 @@ export class DetectionEngine implements Detector {
     return buildReport(this.events, this.accounts.values(), this.clusters);
   }
 
-  /** What signals read besides a profile (tier norms, reference statistics); for tools and tests. */
+  /** What signals read besides a profile (tier norms, reference statistics), for tools. */
   get signalContext(): SignalContext {
     return this.reference.context;
   }

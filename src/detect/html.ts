@@ -76,7 +76,8 @@ function accountRows(accounts: ReportAccount[]): string {
         `<tr><td>${i + 1}</td><td><code>${esc(a.account)}</code></td>` +
         `<td>${a.risk.toFixed(2)} ${riskBar(a.risk, a.verdict)}</td>` +
         `<td class="${a.verdict}">${a.verdict}</td><td>${a.events}</td>` +
-        `<td>${a.cluster ? esc(a.cluster) : '—'}</td><td>${alert}</td><td><ul>${reasons}</ul></td></tr>`
+        `<td>${a.cluster ? esc(a.cluster) : '—'}</td><td>${alert}</td>` +
+        `<td><ul>${reasons}</ul></td></tr>`
       );
     })
     .join('\n');
@@ -98,6 +99,11 @@ function clusterRows(report: Report): string {
     '<table><thead><tr><th>cluster</th><th>risk</th><th>accounts</th><th>first alert</th>' +
     `<th>members</th><th>reasons</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`
   );
+}
+
+function hidden(count: number): string {
+  if (count <= MAX_ROWS) return '';
+  return `<p>${count - MAX_ROWS} lower-risk accounts not shown; see the JSON report.</p>`;
 }
 
 /**
@@ -122,7 +128,7 @@ ${riskHistogram(report.accounts)}${verdictChart(report.accounts)}
 <table><thead><tr><th>#</th><th>account</th><th>risk</th><th>verdict</th><th>events</th>
 <th>cluster</th><th>first alert</th><th>reasons</th></tr></thead>
 <tbody>${accountRows(report.accounts)}</tbody></table>
-${report.accounts.length > MAX_ROWS ? `<p>${report.accounts.length - MAX_ROWS} lower-risk accounts not shown; see the JSON report.</p>` : ''}
+${hidden(report.accounts.length)}
 <h2>Clusters</h2>
 ${clusterRows(report)}
 </body></html>

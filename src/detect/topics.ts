@@ -6,23 +6,38 @@ import { hash32 } from './hash.js';
  * an exact subject.
  */
 const LEXICON: Record<string, string> = {
-  math: 'math solve equation calculate number numbers sum total percent percentage fraction multiply divide divided times minus plus cost costs price average ratio probability integer prime area triangle circle algebra',
-  code: 'code function python javascript java typescript sql query class method bug error compile array string loop api regex html css json script program implement variable rust golang c++ debug',
+  math:
+    'math solve equation calculate number numbers sum total percent percentage ' +
+    'fraction multiply divide divided times minus plus cost costs price average ratio ' +
+    'probability integer prime area triangle circle algebra',
+  code:
+    'code function python javascript java typescript sql query class method bug error ' +
+    'compile array string loop api regex html css json script program implement ' +
+    'variable rust golang c++ debug',
   writing:
-    'write story poem essay email letter blog article paragraph rewrite summarize summary draft headline slogan tweet caption lyrics novel',
+    'write story poem essay email letter blog article paragraph rewrite summarize ' +
+    'summary draft headline slogan tweet caption lyrics novel',
   science:
-    'physics chemistry biology energy cell atom molecule quantum planet gravity evolution experiment theory climate species dna protein',
+    'physics chemistry biology energy cell atom molecule quantum planet gravity ' +
+    'evolution experiment theory climate species dna protein',
   finance:
-    'bank account card transfer payment money loan invest investment stock market tax refund balance fee charge deposit withdraw credit debit exchange currency',
+    'bank account card transfer payment money loan invest investment stock market tax ' +
+    'refund balance fee charge deposit withdraw credit debit exchange currency',
   business:
-    'business company marketing sales customer product strategy startup revenue brand management employee meeting team client plan',
+    'business company marketing sales customer product strategy startup revenue brand ' +
+    'management employee meeting team client plan',
   health:
-    'health symptoms disease diet exercise medical doctor medicine pain sleep weight nutrition mental therapy patient',
+    'health symptoms disease diet exercise medical doctor medicine pain sleep weight ' +
+    'nutrition mental therapy patient',
   trivia:
-    'who when where war country city president capital born film movie song album team won history king queen season episode',
-  tech: 'computer software linux windows network server cloud ai model data database docker kubernetes hardware phone app',
+    'who when where war country city president capital born film movie song album ' +
+    'team won history king queen season episode',
+  tech:
+    'computer software linux windows network server cloud ai model data database ' +
+    'docker kubernetes hardware phone app',
   language:
-    'translate translation grammar meaning word words english spanish french german sentence synonym pronounce',
+    'translate translation grammar meaning word words english spanish french german ' +
+    'sentence synonym pronounce',
   roleplay: 'act pretend roleplay character game imagine persona role you are scenario',
   law: 'law legal contract court rights lawyer regulation policy liability',
 };

@@ -9,7 +9,7 @@ import { mixedLog, toJsonl } from './scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'moat-analyze-'));
 
-test('the report follows moat.report.v1: every account once, risks in [0, 1], alerts consistent', async () => {
+test('the report is moat.report.v1: each account once, risks in [0, 1], alerts', async () => {
   const events = mixedLog();
   const file = join(dir, 'mixed.jsonl');
   writeFileSync(file, toJsonl(events));
@@ -90,7 +90,7 @@ test('events slightly out of order are put back in time order', async () => {
   assert.deepEqual(rb.report, ra.report);
 });
 
-test('moat analyze prints the riskiest accounts and writes JSON and a self-contained HTML page', () => {
+test('moat analyze prints the riskiest accounts, writes JSON and a self-contained page', () => {
   const file = join(dir, 'cli.jsonl');
   writeFileSync(file, `${toJsonl(mixedLog())}not json\n`);
   const json = join(dir, 'r.json');

@@ -92,9 +92,10 @@ export function legitAccount(id: string, n: number, seed: number, startMs = T0):
 }
 
 const HARVEST_TEMPLATE =
-  'Solve the following problem. Think step by step and show your full reasoning before the final answer. Problem: ';
+  'Solve the following problem. Think step by step and show your full reasoning before ' +
+  'the final answer. Problem: ';
 
-/** A harvesting account: one template asking for reasoning, fixed pace, script client, long outputs. */
+/** A harvesting account: a reasoning template, fixed pace, script client, long outputs. */
 export function harvestAccount(
   id: string,
   n: number,

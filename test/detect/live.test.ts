@@ -18,7 +18,8 @@ async function offlineReport() {
 }
 
 for (const worker of [true, false]) {
-  test(`the live path (${worker ? 'worker thread' : 'same thread'}) reaches the verdicts of moat analyze`, async () => {
+  const where = worker ? 'worker thread' : 'same thread';
+  test(`the live path (${where}) reaches the verdicts of moat analyze`, async () => {
     const offline = await offlineReport();
     const live = new LiveDetector({ worker });
     const changes: (AccountVerdict | ClusterVerdict)[] = [];

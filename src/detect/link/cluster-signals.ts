@@ -31,7 +31,8 @@ export const loadBalance: ClusterSignal = {
       'limits; real organisations have a few busy accounts and many quiet ones.',
     falsePositives: 'A company that shards one workload evenly over several accounts or keys.',
     references: [
-      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy networks), as summarised in DESIGN.md',
+      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy ' +
+        'networks), as summarised in DESIGN.md',
     ],
   },
   evaluate(members) {
@@ -65,7 +66,8 @@ export const synchronisedOnset: ClusterSignal = {
       'start on their own schedules.',
     falsePositives: 'An organisation onboarding a team of accounts on the same morning.',
     references: [
-      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy networks), as summarised in DESIGN.md',
+      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy ' +
+        'networks), as summarised in DESIGN.md',
     ],
   },
   evaluate(members) {
@@ -106,7 +108,8 @@ export const clusterSize: ClusterSignal = {
       'accounts sharing infrastructure is itself evidence.',
     falsePositives: 'Enterprises with many sub-accounts on one payment method.',
     references: [
-      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy networks), as summarised in DESIGN.md',
+      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy ' +
+        'networks), as summarised in DESIGN.md',
     ],
   },
   evaluate(members) {

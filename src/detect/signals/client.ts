@@ -19,7 +19,8 @@ export const clientFingerprint: Signal = {
       'Backend integrations written with a plain HTTP library; mobile users moving between ' +
       'networks; companies with several offices.',
     references: [
-      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy networks), as summarised in DESIGN.md',
+      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy ' +
+        'networks), as summarised in DESIGN.md',
     ],
   },
   evaluate(p: Profile, ctx: SignalContext) {

@@ -18,7 +18,8 @@ export const modelPivot: Signal = {
       'Evaluation harnesses and early adopters that try a new model on release day. Weighted ' +
       'low; it matters together with other signals.',
     references: [
-      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy networks), as summarised in DESIGN.md',
+      'Public reports of 2026 distillation campaigns (about 24,000 accounts behind proxy ' +
+        'networks), as summarised in DESIGN.md',
     ],
   },
   evaluate(p: Profile, ctx: SignalContext) {

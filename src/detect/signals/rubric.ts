@@ -20,7 +20,8 @@ export const rubricGrading: Signal = {
       'grader of their own outputs.',
     references: [
       'Zheng et al., Judging LLM-as-a-Judge with MT-Bench and Chatbot Arena, 2023',
-      'Lee et al., RLAIF: Scaling Reinforcement Learning from Human Feedback with AI Feedback, 2023',
+      'Lee et al., RLAIF: Scaling Reinforcement Learning from Human Feedback with AI ' +
+        'Feedback, 2023',
     ],
   },
   evaluate(p: Profile, ctx: SignalContext) {
