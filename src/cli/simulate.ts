@@ -9,7 +9,7 @@ import type { Command } from './commands.js';
 
 const USAGE =
   'usage: moat simulate --scenario S --out EVENTS.jsonl --labels LABELS.jsonl [--seed N]\n' +
-  '  S is a preset (ci, standard, hydra-1000) or a .yaml/.json scenario file.\n';
+  '  S is a preset (ci, standard, large, hydra-1000) or a .yaml/.json scenario file.\n';
 
 async function write(out: WriteStream, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');

@@ -179,6 +179,13 @@ export const PRESETS: Record<string, () => Scenario> = {
       ],
     }),
 
+  large: () => {
+    const s = PRESETS.standard();
+    const description =
+      'The standard campaigns against about 1,030 legitimate accounts for 2 days.';
+    return validateScenario({ ...s, name: 'large', description, days: 2, tenants: tenants(4.25) });
+  },
+
   'hydra-1000': () =>
     validateScenario({
       name: 'hydra-1000',
