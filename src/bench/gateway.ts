@@ -119,7 +119,8 @@ async function measureKind(
   const ms = opts.seconds * 1000;
   const order = (r: number): Name[] => (r % 2 ? ['moat', 'bare'] : ['bare', 'moat']);
   try {
-    for (const name of order(0)) await clients[name].saturate(1000);
+    // Warm-up: lets both processes reach steady state (JIT, pools, the store's first pages).
+    for (const name of order(0)) await clients[name].saturate(3000);
 
     const rps: Record<Name, number[]> = { bare: [], moat: [] };
     const cpu: Record<Name, number[]> = { bare: [], moat: [] };
