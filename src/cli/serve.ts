@@ -4,6 +4,7 @@ import { log } from '../core/log.js';
 import { startGateway } from '../gateway/index.js';
 import { startControlPlane } from '../fleet/index.js';
 import { openStore } from '../store/sqlite.js';
+import { watermarkerFromConfig } from '../watermark/from-config.js';
 import { flag, intFlag, parseArgs } from './args.js';
 import type { Command } from './commands.js';
 
@@ -32,9 +33,10 @@ export const command: Command = {
       eventsOut: flag(args, 'events-out'),
     });
 
+    const marker = watermarkerFromConfig(config);
     const store = openStore(config.store.path);
     const plane = await startControlPlane(config, { store });
-    const gw = await startGateway({ config, store, ...plane.gateway });
+    const gw = await startGateway({ config, store, ...plane.gateway, marker });
     plane.attach(gw);
     process.stdout.write(`moat gateway on ${gw.url} -> ${config.upstream.url}\n`);
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseConfig, sectionOf } from '../../src/config/index.js';
 import { MoatError } from '../../src/core/errors.js';
 import { parseWatermarkConfig, watermarkSection } from '../../src/watermark/config.js';
+import { watermarkerFromConfig } from '../../src/watermark/from-config.js';
 import { createWatermarker } from '../../src/watermark/marker.js';
 
 const SECRET = 'a secret of at least sixteen bytes';
@@ -90,4 +91,16 @@ test('bad watermark settings name the key at fault', () => {
 
 test('a watermarker cannot be built without a key', () => {
   configError(() => createWatermarker(parseWatermarkConfig(undefined)), /watermark\.keys/);
+});
+
+test('the gateway gets a watermark from config, and a tier that must mark needs a key', () => {
+  const keys = [{ id: 'a', secret: SECRET }];
+  const marked = parseConfig({ watermark: { keys }, tiers: { free: { watermark: 'always' } } });
+  assert.equal(watermarkerFromConfig(marked)?.keyring.activeId, 'a');
+
+  const policyOnly = parseConfig({ tiers: { free: { watermark: 'policy' } } });
+  assert.equal(watermarkerFromConfig(policyOnly), undefined);
+
+  const broken = parseConfig({ tiers: { free: { watermark: 'always' }, paid: {} } });
+  configError(() => watermarkerFromConfig(broken), /tiers free set watermark: always/);
 });
