@@ -4,6 +4,7 @@
  * docs/watermark.md.
  */
 export { createWatermarker, type Watermarker } from './marker.js';
+export { watermarkerFromConfig } from './from-config.js';
 export { parseWatermarkConfig, watermarkSection, type WatermarkConfig } from './config.js';
 export { Keyring, randomKey, keyedChoice, type WatermarkKey } from './keyring.js';
 export { markText, textMarker, type EmbedOptions } from './embed.js';
