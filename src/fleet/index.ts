@@ -100,13 +100,14 @@ export async function startControlPlane(
 
   const redis: Redis[] = [];
   let limiter: Limiter | undefined;
+  let bus: PolicyBus | undefined;
   if (fleet.redisUrl) {
     const [main, pub, sub] = ['limits', 'policy-pub', 'policy-sub'].map((n) =>
       connectRedis(fleet.redisUrl!, `moat-${n}`),
     );
     redis.push(main, pub, sub);
     limiter = new RedisLeaseLimiter(main, { ...fleet, prefix: fleet.keyPrefix });
-    const bus = new PolicyBus(pub, sub, engine, fleet.keyPrefix);
+    bus = new PolicyBus(pub, sub, engine, fleet.keyPrefix);
     await bus.start().catch((err: Error) => {
       if (fleet.onFailure === 'closed') throw new MoatError('MOAT_ERR_STORE', err.message);
       log.warn({ err: err.message }, 'redis unreachable at start: verdicts stay local');
@@ -148,6 +149,28 @@ export async function startControlPlane(
     },
     attach(gateway) {
       refreshKeys = () => gateway.refreshKeys();
+      const m = gateway.metrics;
+      if (limiter instanceof RedisLeaseLimiter) {
+        const shared = limiter;
+        m.gauge('moat_fleet_limits_shared', '1 while limits come from Redis.', () =>
+          shared.shared ? 1 : 0,
+        );
+      }
+      if (bus) {
+        const b = bus;
+        m.gauge('moat_fleet_policy_outbox', 'Policy inputs waiting for Redis.', () => b.backlog);
+      }
+      if (d.writer) {
+        const w = d.writer;
+        m.gauge('moat_fleet_postgres_down', '1 while writes go to the spool.', () =>
+          w.down ? 1 : 0,
+        );
+        m.gauge(
+          'moat_fleet_spooled',
+          'Records sent to the spool since start.',
+          () => w.stats.spooled,
+        );
+      }
     },
     async close() {
       clearInterval(sweep);

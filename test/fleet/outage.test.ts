@@ -84,14 +84,26 @@ test('moat serve through Redis and Postgres outages loses and doubles nothing', 
       }
     };
 
+    const gauge = async (name: string) => {
+      const text = await fetch(`${url}/metrics`).then((r) => r.text());
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    };
+
     await burst(40);
     await redis.stop();
     await proxy.cut();
     await burst(60);
+    assert.equal(await gauge('moat_fleet_limits_shared'), 0, 'on local limits during the outage');
+    assert.equal(await gauge('moat_fleet_postgres_down'), 1, 'spooling during the outage');
     await redis.start();
     await burst(20);
     await proxy.open();
     await burst(30);
+    for (let i = 0; i < 60 && (await gauge('moat_fleet_postgres_down')) !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await gauge('moat_fleet_limits_shared'), 1);
+    assert.equal(await gauge('moat_fleet_postgres_down'), 0, 'the spool was replayed');
 
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill('SIGTERM');
