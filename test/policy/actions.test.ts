@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { parseConfig } from '../../src/config/index.js';
 import { startControlPlane, type ControlPlane } from '../../src/fleet/index.js';
@@ -256,4 +257,19 @@ test('the console and its read endpoints are mounted beside the admin API', asyn
   });
   assert.equal(ranked.status, 200);
   await ranked.arrayBuffer();
+});
+
+test('a blocked account gets the documented error through the Anthropic SDK too', async () => {
+  verdict('blk', 0.99, 'block');
+  const anthropic = new Anthropic({ apiKey: keys.blk, baseURL: gw.url, maxRetries: 0 });
+  await assert.rejects(
+    anthropic.messages.create({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'q' }],
+    }),
+    (err: any) =>
+      err instanceof Anthropic.PermissionDeniedError &&
+      JSON.stringify(err.error).includes('account_blocked'),
+  );
 });
