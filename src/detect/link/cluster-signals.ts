@@ -97,12 +97,12 @@ export const synchronisedOnset: ClusterSignal = {
 /** Number of accounts acting as one. */
 export const clusterSize: ClusterSignal = {
   id: 'cluster_size',
-  weight: 0.5,
+  weight: 0.9,
   rule: {
     title: 'Accounts acting as one',
     measures:
       'The number of accounts linked by shared payment fingerprints, networks with clients, ' +
-      'sign-up bursts or templates. Scores from 3 (0) to 30 (1) accounts.',
+      'sign-up bursts or templates, on a log scale: from 3 (0) to 100 (1) accounts.',
     why:
       'Hydra campaigns run hundreds of accounts so that each stays harmless; the number of ' +
       'accounts sharing infrastructure is itself evidence.',
@@ -115,7 +115,7 @@ export const clusterSize: ClusterSignal = {
   evaluate(members) {
     if (members.length < 2) return null;
     return {
-      score: ramp(members.length, 3, 30),
+      score: ramp(Math.log10(members.length), Math.log10(3), 2),
       value: members.length,
       detail: () => `${members.length} accounts share infrastructure and act as one`,
     };
