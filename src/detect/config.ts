@@ -40,7 +40,10 @@ export interface DetectConfig {
   minEvents: number;
   /** Event-time seconds without traffic after which an account's state is dropped. */
   idleTtlS: number;
-  /** Expected events per day per tier; `default` for tiers not listed. */
+  /**
+   * Expected events per day per tier. Tiers not listed use a norm learned from traffic (the
+   * 90th percentile of the tier's account-days), or `default` (else 2,000) until it is learned.
+   */
   tierDailyEvents: Record<string, number>;
   /** Known model release times (ISO 8601) for the new-model pivot signal. */
   modelReleases: Record<string, string>;
@@ -67,7 +70,7 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   windowEvents: 200,
   minEvents: 20,
   idleTtlS: 7 * 24 * 3600,
-  tierDailyEvents: { default: 2000 },
+  tierDailyEvents: {},
   modelReleases: {},
   weights: {},
   thresholds: { watch: 0.7, review: 0.84, block: 0.87 },

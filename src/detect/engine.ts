@@ -90,6 +90,10 @@ export class DetectionEngine implements Detector {
     const p = acct.profile as Profile;
     const newModel = this.isNewModel(f.model, f.tsMs);
     p.update(f, newModel);
+    if (p.closedDay >= 0) {
+      this.reference.addDay(p.tier, p.closedDay);
+      p.closedDay = -1;
+    }
     acct.events++;
     if (f.tsMs > acct.lastMs) acct.lastMs = f.tsMs;
     this.reference.sample(p, f, acct.ownRisk);

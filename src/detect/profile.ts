@@ -83,6 +83,11 @@ export class Profile {
   netCount = 0;
   readonly uas = new Uint32Array(UA_SLOTS);
   uaCount = 0;
+  /** Calendar day (UTC) of the newest event, and events in it. */
+  day = -1;
+  dayCount = 0;
+  /** Events of the day that the last update closed, or -1; read and reset by the engine. */
+  closedDay = -1;
   /** Cached results of the sampled tests (NaN until computed). */
   mmd = NaN;
   normality = NaN;
@@ -222,6 +227,13 @@ export class Profile {
 
     const hour = Math.floor(ms / HOUR_MS);
     this.hourOfDay[hour % 24]++;
+    const day = Math.floor(hour / 24);
+    if (day > this.day) {
+      if (this.day >= 0) this.closedDay = this.dayCount;
+      this.day = day;
+      this.dayCount = 0;
+    }
+    this.dayCount++;
     if (this.hourHead < 0) {
       this.hourHead = hour;
       this.firstHour = hour;

@@ -2,9 +2,11 @@ import type { DetectConfig } from './config.js';
 import type { EventFeatures } from './features.js';
 import type { Profile } from './profile.js';
 import type { SignalContext } from './signals/signal.js';
+import { Rng } from './hash.js';
 import { BenignReference, mmdAgainst, shapiroFrancia } from './stats.js';
 
 const MMD_EVERY = 64;
+const DAY_SAMPLES = 256;
 const NORMALITY_EVERY = 16;
 
 /**
@@ -18,12 +20,17 @@ export class Reference {
   private mmdN = 0;
   private mmdMean = 0;
   private mmdM2 = 0;
+  private readonly days = new Map<
+    string,
+    { vals: Float64Array; count: number; seen: number; norm: number; since: number }
+  >();
+  private readonly dayRng = new Rng(0xda75);
 
   constructor(private readonly config: DetectConfig) {
     const norms = config.tierDailyEvents;
     const fallback = norms.default ?? 2000;
     this.context = {
-      tierDailyNorm: (tier) => norms[tier] ?? fallback,
+      tierDailyNorm: (tier) => norms[tier] ?? this.learned(tier) ?? fallback,
       mmdMean: 0,
       mmdStd: 0,
       minEvents: config.minEvents,
@@ -48,6 +55,34 @@ export class Reference {
     p.sinceMmd = 0;
     p.mmd = mmdAgainst(p, this.benign);
     return p.mmd;
+  }
+
+  /** Records the events an account of `tier` sent on one closed day. */
+  addDay(tier: string, events: number): void {
+    let r = this.days.get(tier);
+    if (!r) {
+      r = { vals: new Float64Array(DAY_SAMPLES), count: 0, seen: 0, norm: NaN, since: 0 };
+      this.days.set(tier, r);
+    }
+    r.seen++;
+    r.since++;
+    if (r.count < DAY_SAMPLES) r.vals[r.count++] = events;
+    else {
+      const j = Math.floor(this.dayRng.next() * r.seen);
+      if (j < DAY_SAMPLES) r.vals[j] = events;
+    }
+  }
+
+  /** The learned norm of a tier: the 90th percentile of its account-days, once 30 are seen. */
+  private learned(tier: string): number | undefined {
+    const r = this.days.get(tier);
+    if (!r || r.count < 30) return undefined;
+    if (Number.isNaN(r.norm) || r.since >= 16) {
+      const sorted = Array.from(r.vals.subarray(0, r.count)).sort((a, b) => a - b);
+      r.norm = Math.max(1, sorted[Math.floor(0.9 * (sorted.length - 1))]);
+      r.since = 0;
+    }
+    return r.norm;
   }
 
   private addMmd(x: number): void {
