@@ -73,7 +73,7 @@ export const DEFAULT_DETECT_CONFIG: DetectConfig = {
   tierDailyEvents: {},
   modelReleases: {},
   weights: {},
-  thresholds: { watch: 0.7, review: 0.84, block: 0.87 },
+  thresholds: { watch: 0.62, review: 0.8, block: 0.84 },
   targetFpr: 0.001,
   benignMaxRisk: 0.3,
   link: true,
