@@ -1,15 +1,9 @@
-import { log } from '../core/log.js';
-import type { SseRewriter } from '../core/marker.js';
+import { parseSseEvent, SseCutter, writeSseEvent, type SseEvent } from '../core/sse.js';
 import { responsesItem, summariseReasoning, type ReasoningHandling } from './reasoning.js';
 
 type Obj = Record<string, unknown>;
 
-/** One SSE event as parsed: its non-data lines and its data as JSON (null if not JSON). */
-export interface SseEvent {
-  raw: string;
-  fields: string[];
-  data: Obj | null;
-}
+export type { SseEvent };
 
 /** Rewrites parsed SSE events: returns the events to send instead (none drops it). */
 export interface EventTransform {
@@ -19,77 +13,31 @@ export interface EventTransform {
   end?(): Obj[];
 }
 
-const BOUNDARY = /\r\n\r\n|\n\n|\r\r/;
-const MAX_PENDING = 4 * 1024 * 1024;
-
-function parse(raw: string): SseEvent {
-  const fields: string[] = [];
-  const data: string[] = [];
-  for (const line of raw.split(/\r\n|\n|\r/)) {
-    if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-    else fields.push(line);
-  }
-  let json: Obj | null = null;
-  try {
-    const v: unknown = JSON.parse(data.join('\n'));
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) json = v as Obj;
-  } catch {
-    json = null;
-  }
-  return { raw, fields, data: json };
-}
-
-function serialise(fields: string[], data: Obj): string {
-  return [...fields, `data: ${JSON.stringify(data)}`].join('\n') + '\n\n';
-}
-
 /**
- * Cuts an SSE byte stream into events and hands each to a transform; events the transform
- * does not want are passed on byte for byte, so most of a stream is never re-encoded. Only an
- * incomplete trailing event is held back.
+ * Hands each SSE event to a transform; events the transform does not want are passed on byte
+ * for byte, so most of a stream is never re-encoded.
  */
-export class SseSplitter implements SseRewriter {
-  private pending = '';
+export class SseSplitter extends SseCutter {
   private lastFields: string[] = [];
 
-  constructor(private readonly transform: EventTransform) {}
-
-  push(chunk: string): string {
-    this.pending += chunk;
-    let out = '';
-    for (;;) {
-      const m = BOUNDARY.exec(this.pending);
-      if (!m) break;
-      const raw = this.pending.slice(0, m.index);
-      const sep = m[0];
-      this.pending = this.pending.slice(m.index + sep.length);
-      out += this.one(raw, sep);
-    }
-
-    if (this.pending.length > MAX_PENDING) {
-      log.warn({ bytes: this.pending.length }, 'sse event too large to inspect, passed on');
-      out += this.pending;
-      this.pending = '';
-    }
-    return out;
+  constructor(private readonly transform: EventTransform) {
+    super();
   }
 
-  end(): string {
-    const tail = this.pending ? this.one(this.pending, '') : '';
-    this.pending = '';
+  protected finish(): string {
     const extra = this.transform.end?.() ?? [];
-    return tail + extra.map((d) => serialise(this.lastFields, d)).join('');
+    return extra.map((d) => writeSseEvent(this.lastFields, d)).join('');
   }
 
-  private one(raw: string, sep: string): string {
+  protected event(raw: string, sep: string): string {
     if (raw.trim() === '' || !this.transform.wants(raw)) return raw + sep;
 
-    const event = parse(raw);
+    const event = parseSseEvent(raw, sep);
     if (!event.data) return raw + sep;
     const result = this.transform.rewrite(event);
     if (result === 'keep') return raw + sep;
     this.lastFields = event.fields.filter((f) => !f.startsWith('event:'));
-    return result.map((d) => serialise(event.fields, d)).join('');
+    return result.map((d) => writeSseEvent(event.fields, d)).join('');
   }
 }
 
