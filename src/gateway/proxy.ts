@@ -39,6 +39,8 @@ export const ANONYMOUS = 'anonymous';
 interface Call {
   started: number;
   identity?: Identity;
+  /** The tier in force: the key's, or the one the policy pinned. */
+  tier?: string;
   parsed?: ParsedRequest;
   result?: RelayResult;
   status: number;
@@ -68,7 +70,7 @@ export async function proxyCall(
   }
 
   const latencyMs = performance.now() - call.started;
-  const tier = call.identity?.tier;
+  const tier = call.tier;
   deps.metrics.requests.inc([spec.route, String(call.status), tier ?? 'none']);
   deps.metrics.latency.observe([spec.route], latencyMs / 1000);
   deps.queue.push(buildEvent(deps, spec, req, call, wallStart, latencyMs));
@@ -83,8 +85,8 @@ async function handle(
 ): Promise<void> {
   const identity = deps.keys.identify(req.headers);
   call.identity = identity;
-  const tier = deps.config.tiers[identity.tier];
-  if (!tier)
+  call.tier = identity.tier;
+  if (!deps.config.tiers[identity.tier])
     throw new MoatError('MOAT_ERR_INVALID_KEY', `Tier "${identity.tier}" is not configured.`);
 
   const raw = await readBody(req, deps.config.server.maxBodyBytes);
@@ -92,8 +94,10 @@ async function handle(
   call.parsed = parsed;
 
   const decision = deps.decider.decide(identity.account, identity.tier);
+  call.tier = effectiveTier(deps, identity.tier, decision);
+  const tier = deps.config.tiers[call.tier];
   if (decision.deny) throw denial(decision.deny);
-  checkTierParams(parsed, identity.tier, tier);
+  checkTierParams(parsed, call.tier, tier);
   let body = raw;
   if (decision.degrade && degradeBody(spec.route, parsed.body, decision.degrade)) {
     body = Buffer.from(JSON.stringify(parsed.body));
@@ -118,6 +122,25 @@ async function handle(
     settle(admission, call);
   }
 }
+
+/**
+ * The tier whose limits, parameters and retention apply: the one an analyst pinned through the
+ * policy (`decision.tier`) when it is configured, else the key's. A pin naming a tier this
+ * config lacks is ignored rather than refusing the account's calls.
+ */
+function effectiveTier(deps: ProxyDeps, keyTier: string, decision: Decision): string {
+  const pinned = decision.tier;
+  if (pinned === undefined || pinned === keyTier) return keyTier;
+  if (deps.config.tiers[pinned]) return pinned;
+  if (!unknownPins.has(pinned) && unknownPins.size < 100) {
+    unknownPins.add(pinned);
+    log.warn({ tier: pinned }, 'pinned tier not configured; using the key tier');
+  }
+  return keyTier;
+}
+
+/** Pinned tier names already warned about, so a bad pin logs once, not on every call. */
+const unknownPins = new Set<string>();
 
 function markerFor(deps: ProxyDeps, tier: TierConfig, d: Decision): ResponseMarker | undefined {
   const watermark = tier.watermark === 'always' || (tier.watermark === 'policy' && d.watermark);
@@ -216,7 +239,7 @@ function buildEvent(
     latency_ms: Math.round(latencyMs),
   };
   if (call.identity?.key) event.key = call.identity.key;
-  if (call.identity) event.tier = call.identity.tier;
+  if (call.tier) event.tier = call.tier;
   if (p) event.input = p.input;
   if (s)
     event.output = s.finishReason
