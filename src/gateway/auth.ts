@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthConfig } from '../config/index.js';
+import type { TrustedHeaderConfig } from '../config/sections/auth.js';
 import { MoatError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import { hashKey, type ActiveKey } from '../store/keys.js';
@@ -11,6 +12,8 @@ export interface Identity {
   account: string;
   tier: string;
   key?: string;
+  /** Account facts the provider's auth layer sent in trusted headers (payment, sign-up). */
+  client?: { payment_fp?: string; signup_ts?: string };
 }
 
 /** Where active keys come from: the SQLite store, or any other store with the same calls. */
@@ -62,10 +65,13 @@ export class KeyIndex {
       const account = headers[trusted.account];
       if (typeof account === 'string' && account !== '') {
         const tier = trusted.tier ? headers[trusted.tier] : undefined;
-        return {
+        const identity: Identity = {
           account,
           tier: typeof tier === 'string' && tier !== '' ? tier : trusted.defaultTier,
         };
+        const client = trustedClient(headers, trusted);
+        if (client) identity.client = client;
+        return identity;
       }
     }
 
@@ -104,4 +110,19 @@ function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   }
   const x = headers['x-api-key'];
   return typeof x === 'string' && x !== '' ? x : undefined;
+}
+
+/** Payment fingerprint and sign-up time from the trusted headers, when configured and sent. */
+function trustedClient(
+  headers: IncomingHttpHeaders,
+  trusted: TrustedHeaderConfig,
+): Identity['client'] {
+  const pay = trusted.paymentFp ? headers[trusted.paymentFp] : undefined;
+  const signup = trusted.signupTs ? headers[trusted.signupTs] : undefined;
+  if (typeof pay !== 'string' && typeof signup !== 'string') return undefined;
+
+  const client: NonNullable<Identity['client']> = {};
+  if (typeof pay === 'string' && pay !== '') client.payment_fp = pay;
+  if (typeof signup === 'string' && !Number.isNaN(Date.parse(signup))) client.signup_ts = signup;
+  return client;
 }

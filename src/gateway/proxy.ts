@@ -238,6 +238,7 @@ function buildEvent(
     status: call.status,
     latency_ms: Math.round(latencyMs),
   };
+  if (call.identity?.client) event.client = { ...event.client, ...call.identity.client };
   if (call.identity?.key) event.key = call.identity.key;
   if (call.tier) event.tier = call.tier;
   if (p) event.input = p.input;

@@ -8,6 +8,10 @@ export interface TrustedHeaderConfig {
   /** Header carrying the tier name; when absent or empty, `defaultTier` applies. */
   tier?: string;
   defaultTier: string;
+  /** Header carrying the account's payment fingerprint (an opaque hash), recorded on events. */
+  paymentFp?: string;
+  /** Header carrying the account's sign-up time (ISO 8601), recorded on events. */
+  signupTs?: string;
 }
 
 /** How callers are identified. */
@@ -36,10 +40,12 @@ export const authSection: Section<AuthConfig> = {
 function trustedHeader(raw: unknown, path: string): TrustedHeaderConfig | undefined {
   if (raw === undefined || raw === null) return undefined;
   const m = mapping(raw, path);
-  onlyKeys(m, path, ['account', 'tier', 'default_tier']);
+  onlyKeys(m, path, ['account', 'tier', 'default_tier', 'payment_fp', 'signup_ts']);
   return {
     account: str(m, 'account', path, 'x-moat-account').toLowerCase(),
     tier: str(m, 'tier', path)?.toLowerCase(),
     defaultTier: str(m, 'default_tier', path, 'standard'),
+    paymentFp: str(m, 'payment_fp', path)?.toLowerCase(),
+    signupTs: str(m, 'signup_ts', path)?.toLowerCase(),
   };
 }
