@@ -1,10 +1,7 @@
 import { defaultConfig, loadConfig, type MoatConfig } from '../config/index.js';
 import { checkUpstreamUrl } from '../config/sections/upstream.js';
 import { log } from '../core/log.js';
-import { startGateway } from '../gateway/index.js';
-import { startControlPlane } from '../fleet/index.js';
-import { openStore } from '../store/sqlite.js';
-import { watermarkerFromConfig } from '../watermark/from-config.js';
+import { startStack } from '../app/stack.js';
 import { flag, intFlag, parseArgs } from './args.js';
 import type { Command } from './commands.js';
 
@@ -33,22 +30,13 @@ export const command: Command = {
       eventsOut: flag(args, 'events-out'),
     });
 
-    const marker = watermarkerFromConfig(config);
-    const store = openStore(config.store.path);
-    const plane = await startControlPlane(config, { store });
-    const gw = await startGateway({ config, store, ...plane.gateway, marker });
-    plane.attach(gw);
-    process.stdout.write(`moat gateway on ${gw.url} -> ${config.upstream.url}\n`);
+    const stack = await startStack(config);
+    process.stdout.write(`moat gateway on ${stack.url} -> ${config.upstream.url}\n`);
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info({ signal }, 'shutting down');
-        const closeAll = async () => {
-          await gw.close();
-          await plane.close();
-          store.close();
-        };
-        closeAll().then(resolve, (err: unknown) => {
+        stack.close().then(resolve, (err: unknown) => {
           log.error({ err: (err as Error).message }, 'shutdown failed');
           resolve();
         });
