@@ -4,15 +4,26 @@ import { log } from '../core/log.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Spill, SpilledEvent } from './spill.js';
 
+/** Called by a sink that stores asynchronously, with a batch it could not store after all. */
+export type SinkFailure = (batch: MoatEvent[]) => void;
+
 /** Receives events in batches, off the request path. A throw sends the batch to the spill. */
 export interface EventSink {
   name: string;
   write(batch: MoatEvent[]): void;
+  /** For a sink that stores later: how to hand back a batch that failed (it is then spilled). */
+  bind?(fail: SinkFailure): void;
+  /** Resolves once every batch written so far is stored or handed back. */
+  flush?(): Promise<void>;
+  /** Whether the sink takes `n` more events now; when not, they wait in the queue. */
+  hasRoom?(n: number): boolean;
   close?(): Promise<void> | void;
 }
 
 /** An in-process subscriber (the live detector); gets every event in full, text included. */
 export type EventListener = (event: MoatEvent) => void;
+
+const REPLAY_BACKOFF_MS = 1000;
 
 /**
  * The bounded queue between the request path and everything that consumes events. `push` is
@@ -27,6 +38,10 @@ export class EventQueue {
   private readonly sinks: EventSink[] = [];
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
+  private flushing = false;
+  private lastFlush: Promise<void> = Promise.resolve();
+  /** No replay from the spill before this time (ms) after a sink failed, so it is not hammered. */
+  private replayAfter = 0;
 
   constructor(
     private readonly config: EventsConfig,
@@ -46,6 +61,7 @@ export class EventQueue {
 
   addSink(sink: EventSink): void {
     this.sinks.push(sink);
+    sink.bind?.((batch) => this.overflow(batch, [sink.name], false));
   }
 
   /** Queues one event; never throws, never waits. */
@@ -59,22 +75,49 @@ export class EventQueue {
     else if (!this.timer) this.timer = setTimeout(() => this.tick(), this.config.flushIntervalMs);
   }
 
-  /** Delivers everything queued (and replays the spill) before resolving. */
-  async flush(): Promise<void> {
-    this.cancel();
-    while (this.items.length > 0) this.deliver(this.items.splice(0, this.config.batchSize));
-    this.spill?.writePending();
-    for (let guard = 0; guard < 10_000 && this.spill?.hasReplay(); guard++) {
-      const batch = this.spill.takeReplay(this.config.batchSize);
-      if (batch.length === 0) break;
-      this.redeliver(batch);
-    }
+  /**
+   * Delivers everything queued when called, waits until every sink has stored it (or handed it
+   * back to the spill), and replays the spill, before resolving. Calls run one after another.
+   */
+  flush(): Promise<void> {
+    const run = this.lastFlush.then(() => this.drain());
+    this.lastFlush = run.catch(() => undefined);
+    return run;
   }
 
   /** Flushes, then closes every sink. */
   async close(): Promise<void> {
     await this.flush();
     for (const sink of this.sinks) await sink.close?.();
+  }
+
+  private async drain(): Promise<void> {
+    this.flushing = true;
+    this.cancel();
+    try {
+      // Batch by batch, each stored before the next, so no sink is offered more than it holds.
+      let batches = Math.ceil(this.items.length / this.config.batchSize);
+      while (batches-- > 0 && this.items.length > 0) {
+        this.deliver(this.items.splice(0, this.config.batchSize));
+        await this.sinksStored();
+      }
+      this.spill?.writePending();
+      for (let guard = 0; guard < 10_000 && this.spill?.hasReplay(); guard++) {
+        const batch = this.spill.takeReplay(this.config.batchSize);
+        if (batch.length === 0) break;
+        this.redeliver(batch);
+        await this.sinksStored();
+      }
+      // A sink that failed again during replay leaves lines to keep for the next start.
+      this.spill?.writePending();
+    } finally {
+      this.flushing = false;
+      if (this.items.length > 0) this.soon();
+    }
+  }
+
+  private async sinksStored(): Promise<void> {
+    for (const sink of this.sinks) await sink.flush?.();
   }
 
   private soon(): void {
@@ -90,15 +133,29 @@ export class EventQueue {
 
   private tick(): void {
     this.cancel();
-    // One batch per tick, then yield: a store write blocks the event loop while it runs, so
-    // batches are kept small and requests are served between them.
-    if (this.items.length > 0) this.deliver(this.items.splice(0, this.config.batchSize));
+    if (this.flushing) return;
+
+    // One batch per tick, then yield, so requests are served between batches. A sink still busy
+    // with earlier batches leaves the events here, where the queue's bound applies.
+    const n = this.config.batchSize;
+    const room = this.sinks.every((sink) => sink.hasRoom?.(n) ?? true);
+    if (this.items.length > 0 && room) this.deliver(this.items.splice(0, n));
     this.spill?.writePending();
 
-    if (this.items.length === 0 && this.spill?.hasReplay()) {
-      this.redeliver(this.spill.takeReplay(this.config.batchSize));
+    const now = Date.now();
+    if (this.items.length === 0 && now >= this.replayAfter && this.spill?.hasReplay()) {
+      this.redeliver(this.spill.takeReplay(n));
     }
-    if (this.items.length > 0 || this.spill?.hasReplay()) this.soon();
+    if (this.items.length > 0 && room) return this.soon();
+    if (this.items.length > 0) return this.later(this.config.flushIntervalMs, true);
+    if (this.spill?.hasReplay()) this.later(Math.max(1, this.replayAfter - now), false);
+  }
+
+  /** A tick after `ms`; one that only replays the spill does not keep the process alive. */
+  private later(ms: number, keepAlive: boolean): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.tick(), ms);
+    if (!keepAlive) this.timer.unref();
   }
 
   private deliver(batch: MoatEvent[]): void {
@@ -141,6 +198,7 @@ export class EventQueue {
   }
 
   private overflow(events: MoatEvent[], sinks?: string[], listeners = true): void {
+    if (sinks) this.replayAfter = Date.now() + REPLAY_BACKOFF_MS;
     if (this.config.onFull === 'spill' && this.spill) {
       this.spill.add(events, sinks ?? this.sinks.map((s) => s.name), listeners);
       this.metrics.eventsSpilled.inc([], events.length);

@@ -23,7 +23,7 @@ export function retained(event: MoatEvent, tiers: TiersConfig): MoatEvent {
 }
 
 /** When an event's retained text must be removed, or null if it keeps none. */
-function textExpiry(event: MoatEvent, tiers: TiersConfig, now: number): string | null {
+export function textExpiry(event: MoatEvent, tiers: TiersConfig, now: number): string | null {
   const tier = event.tier ? tiers[event.tier] : undefined;
   if (!tier?.retainText) return null;
   return new Date(now + tier.retainTextHours * 3_600_000).toISOString();

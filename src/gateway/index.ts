@@ -15,6 +15,7 @@ import { MemoryLimiter } from './limiter.js';
 import { GatewayMetrics } from './metrics.js';
 import { route, type MountHandler, type RouterState } from './server.js';
 import { Spill } from './spill.js';
+import { WorkerStoreSink } from './store-writer.js';
 import { Upstream } from './upstream.js';
 
 export type { EventListener, EventSink } from './event-queue.js';
@@ -78,7 +79,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const spill =
     config.events.onFull === 'spill' ? new Spill(join(moatHome(), 'spill'), metrics) : undefined;
   const queue = new EventQueue(config.events, metrics, spill);
-  if (store) queue.addSink(new SqliteSink(store.events, config.tiers, metrics));
+  if (store) queue.addSink(storeSink(store, config, metrics));
   if (config.events.out) queue.addSink(new JsonlSink(config.events.out, config.tiers));
   for (const sink of opts.sinks ?? []) queue.addSink(sink);
 
@@ -138,6 +139,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         if (ownStore) store?.close();
       })),
   };
+}
+
+/** The store's event writer: on a worker thread, or inline for an in-memory store it can't share. */
+function storeSink(store: SqliteStore, config: MoatConfig, metrics: GatewayMetrics): EventSink {
+  if (store.file === ':memory:') return new SqliteSink(store.events, config.tiers, metrics);
+  return new WorkerStoreSink(store.file, config.tiers, metrics, config.events.queueSize);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

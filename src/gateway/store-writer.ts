@@ -1,0 +1,142 @@
+import { Worker } from 'node:worker_threads';
+import type { TiersConfig } from '../config/index.js';
+import type { MoatEvent } from '../core/event.js';
+import { log } from '../core/log.js';
+import type { EventSink, SinkFailure } from './event-queue.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/** A message to the writer thread: store a batch, or close the store and stop. */
+export type WriterRequest = { type: 'write'; seq: number; batch: MoatEvent[] } | { type: 'close' };
+
+/** The writer thread's answer about one batch, or that it could not open the store. */
+export type WriterReply =
+  | { type: 'done'; seq: number; n: number; purged: number }
+  | { type: 'failed'; seq: number; err: string }
+  | { type: 'fatal'; err: string };
+
+const WORKER = new URL('./store-writer-worker.js', import.meta.url);
+
+/**
+ * Writes event batches to the SQLite store on a worker thread, so inserts never run on the
+ * gateway's event loop; the request path pays only for handing the batch over. Batches stay
+ * held here until the thread confirms them. A batch the thread could not store, every batch
+ * in flight when the thread dies, and a batch offered while `maxInFlight` events are already
+ * waiting are all handed back to the queue, which spills them (or drops and counts them).
+ */
+export class WorkerStoreSink implements EventSink {
+  readonly name = 'store';
+  private readonly worker: Worker;
+  private readonly inFlight = new Map<number, MoatEvent[]>();
+  private inFlightEvents = 0;
+  private seq = 0;
+  private dead?: string;
+  private fail: SinkFailure = () => undefined;
+  private idle: (() => void)[] = [];
+  private exited: Promise<void>;
+
+  constructor(
+    file: string,
+    tiers: TiersConfig,
+    private readonly metrics: GatewayMetrics,
+    private readonly maxInFlight: number,
+  ) {
+    this.worker = new Worker(WORKER, { workerData: { file, tiers } });
+    this.worker.unref();
+    this.worker.on('message', (msg: WriterReply) => this.onReply(msg));
+    this.worker.on('error', (err) => this.die(err.message));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.once('exit', (code) => this.die(`writer thread exited (${code})`));
+  }
+
+  /** Events handed to the thread and not yet confirmed. */
+  get pending(): number {
+    return this.inFlightEvents;
+  }
+
+  bind(fail: SinkFailure): void {
+    this.fail = fail;
+  }
+
+  /** Room for `n` more events (a stopped writer takes them all, to hand them to the spill). */
+  hasRoom(n: number): boolean {
+    return this.dead !== undefined || this.inFlightEvents + n <= this.maxInFlight;
+  }
+
+  /** Hands a batch to the thread; throws (the queue then spills) if it is dead or backlogged. */
+  write(batch: MoatEvent[]): void {
+    if (this.dead) throw new Error(`store writer stopped: ${this.dead}`);
+    if (this.inFlightEvents + batch.length > this.maxInFlight) {
+      throw new Error(`store writer backlog over ${this.maxInFlight} events`);
+    }
+
+    const seq = ++this.seq;
+    this.inFlight.set(seq, batch);
+    // Keep the process alive only while batches wait for confirmation.
+    if (this.inFlightEvents === 0) this.worker.ref();
+    this.inFlightEvents += batch.length;
+    this.worker.postMessage({ type: 'write', seq, batch } satisfies WriterRequest);
+  }
+
+  /** Resolves once every batch handed over so far is stored or handed back. */
+  flush(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Waits for the batches in flight, then closes the thread's store connection. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.dead) return;
+    this.dead = 'closed';
+    this.worker.ref();
+    this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+    await this.exited;
+  }
+
+  private onReply(msg: WriterReply): void {
+    if (msg.type === 'fatal') {
+      log.error({ err: msg.err }, 'store writer cannot open the store');
+      this.die(msg.err);
+      return;
+    }
+
+    const batch = this.settle(msg.seq);
+    if (!batch) return;
+    if (msg.type === 'done') {
+      this.metrics.eventsWritten.inc([], msg.n);
+      if (msg.purged > 0) log.info({ purged: msg.purged }, 'expired event text removed');
+    } else {
+      log.error({ err: msg.err, n: batch.length }, 'store write failed');
+      this.fail(batch);
+    }
+    this.wake();
+  }
+
+  /** Forgets a confirmed batch and returns it. */
+  private settle(seq: number): MoatEvent[] | undefined {
+    const batch = this.inFlight.get(seq);
+    if (!batch) return undefined;
+    this.inFlight.delete(seq);
+    this.inFlightEvents -= batch.length;
+    if (this.inFlightEvents === 0) this.worker.unref();
+    return batch;
+  }
+
+  /** The thread is gone: every unconfirmed batch goes back to the queue. */
+  private die(reason: string): void {
+    if (!this.dead) log.error({ reason }, 'store writer stopped');
+    this.dead ??= reason;
+    for (const seq of [...this.inFlight.keys()]) {
+      const batch = this.settle(seq);
+      if (batch) this.fail(batch);
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    if (this.inFlight.size > 0) return;
+    const waiters = this.idle;
+    this.idle = [];
+    for (const resolve of waiters) resolve();
+  }
+}
