@@ -19,6 +19,12 @@ const MIN_GAP_MS = 5000;
 const NEAR_DUP_MIN_BINS = 4;
 /** Most recent prompts a new prompt's nearest distance is measured against. */
 const DISTANCE_PROMPTS = 32;
+/**
+ * Prompts in the long window of the mixed-traffic test (exponentially weighted): long enough
+ * that a harvesting share of a few percent inside a busy account adds up to a clear excess.
+ */
+export const LONG_WINDOW = 1500;
+const LONG_DECAY = 1 - 1 / LONG_WINDOW;
 
 /** Indices of the exponentially weighted shares kept per profile. */
 export const Ew = {
@@ -92,6 +98,9 @@ export class Profile {
   mmd = NaN;
   normality = NaN;
   sinceMmd = 0;
+  /** Weight of the long window and its prompts asking for reasoning or grading. */
+  longW = 0;
+  longElicit = 0;
 
   constructor(private readonly decay: number) {}
 
@@ -125,6 +134,8 @@ export class Profile {
     const t = f.text;
     ew[Ew.Cot] = ew[Ew.Cot] * d + (t.cot ? 1 : 0);
     ew[Ew.Rubric] = ew[Ew.Rubric] * d + (t.rubric ? 1 : 0);
+    this.longW = this.longW * LONG_DECAY + 1;
+    this.longElicit = this.longElicit * LONG_DECAY + (t.cot || t.rubric ? 1 : 0);
     ew[Ew.NearDup] = ew[Ew.NearDup] * d + (this.hasNearDuplicate(t.minhash) ? 1 : 0);
     const seenHead = this.countTemplate(t.head);
     const seenTail = t.tail !== t.head && this.countTemplate(t.tail);
@@ -183,6 +194,8 @@ export class Profile {
     for (let i = 0; i < EW_COUNT; i++) this.ew[i] += o.ew[i];
     this.ewW += o.ewW;
     this.ewTextW += o.ewTextW;
+    this.longW += o.longW;
+    this.longElicit += o.longElicit;
     this.gapN += o.gapN;
     this.gapW += o.gapW;
     this.gapMean += o.gapMean;

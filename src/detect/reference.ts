@@ -8,6 +8,8 @@ import { BenignReference, mmdAgainst, shapiroFrancia } from './stats.js';
 const MMD_EVERY = 64;
 const DAY_SAMPLES = 256;
 const NORMALITY_EVERY = 16;
+/** Floor of the benign elicitation rate, so a quiet start cannot make every prompt count. */
+const MIN_ELICIT_RATE = 0.005;
 
 /**
  * The engine's view of all traffic: tier norms, the benign prompt reference and the spread of
@@ -20,6 +22,8 @@ export class Reference {
   private mmdN = 0;
   private mmdMean = 0;
   private mmdM2 = 0;
+  private benignText = 0;
+  private benignElicit = 0;
   private readonly days = new Map<
     string,
     { vals: Float64Array; count: number; seen: number; norm: number; since: number }
@@ -33,6 +37,7 @@ export class Reference {
       tierDailyNorm: (tier) => norms[tier] ?? this.learned(tier) ?? fallback,
       mmdMean: 0,
       mmdStd: 0,
+      benignElicitRate: MIN_ELICIT_RATE,
       minEvents: config.minEvents,
     };
   }
@@ -43,7 +48,16 @@ export class Reference {
     const lowRisk = ownRisk < this.config.benignMaxRisk && p.n >= this.config.minEvents;
     const mmd = this.tests(p);
     if (lowRisk && !Number.isNaN(mmd)) this.addMmd(mmd);
-    if (lowRisk) this.benign.offer(f.text.vec);
+    if (!lowRisk) return;
+    this.benign.offer(f.text.vec);
+    this.benignText++;
+    if (f.text.cot || f.text.rubric) this.benignElicit++;
+    if (this.benignText % 64 === 0) {
+      this.context.benignElicitRate = Math.max(
+        MIN_ELICIT_RATE,
+        this.benignElicit / this.benignText,
+      );
+    }
   }
 
   /** Runs the sampled tests on a profile after a prompt; returns a fresh MMD value or NaN. */

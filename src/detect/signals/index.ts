@@ -5,6 +5,7 @@ import { cotElicitation } from './cot.js';
 import { topicCoverage } from './coverage.js';
 import { queryDistance } from './distance.js';
 import { logprobExtraction } from './logprobs.js';
+import { mixedHarvest } from './mixed.js';
 import { modelPivot } from './pivot.js';
 import { outputRatio } from './ratio.js';
 import { rubricGrading } from './rubric.js';
@@ -19,6 +20,7 @@ export const SIGNALS: readonly Signal[] = [
   volumeDuty,
   templateRepetition,
   distributionShift,
+  mixedHarvest,
   queryDistance,
   topicCoverage,
   cotElicitation,

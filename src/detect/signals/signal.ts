@@ -27,6 +27,8 @@ export interface SignalContext {
   /** Mean and standard deviation of the MMD statistic over low-risk accounts so far. */
   mmdMean: number;
   mmdStd: number;
+  /** Share of low-risk traffic's prompts that ask for reasoning or grading (at least 0.5%). */
+  benignElicitRate: number;
   /** Events a profile needs before behavioural shares are read. */
   minEvents: number;
 }
