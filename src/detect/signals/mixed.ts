@@ -12,7 +12,6 @@ const MIN_PROMPTS = 300;
 export const mixedHarvest: Signal = {
   id: 'mixed_harvest',
   weight: 2,
-  content: true,
   rule: {
     title: 'Harvesting share inside mixed traffic',
     measures:
@@ -33,7 +32,8 @@ export const mixedHarvest: Signal = {
       'A reseller whose end users include a tutoring or evaluation product, math help sites ' +
       'with mixed traffic, and chat apps whose users ask for step-by-step answers more often ' +
       'than the population. The benign rate is learned from traffic, so it drifts with the ' +
-      'customer base.',
+      'customer base. Not discounted for bursty traffic as the other content signals are: ' +
+      'a busy shared account is dense by nature, and the test is about its minority.',
     references: [
       'Gretton et al., A Kernel Two-Sample Test, JMLR 2012',
       'Windowed MMD detection of extraction queries mixed into benign traffic (0.3% benign ' +
