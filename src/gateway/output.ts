@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Route } from '../core/event.js';
+import { OTHER, valueAfter } from './sse-scan.js';
 
 /** What the event needs from a response: text (bounded), finish reason and token usage. */
 export interface OutputSummary {
@@ -105,13 +106,34 @@ export class SseTap {
     if (text.charCodeAt(from) === 32) from++;
     const stop = text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (stop - from === 6 && text.startsWith('[DONE]', from)) return;
+    const payload = text.slice(from, stop);
+    if (this.scanned(payload)) return;
     let data: Obj;
     try {
-      data = JSON.parse(text.slice(from, stop));
+      data = JSON.parse(payload);
     } catch {
       return;
     }
     if (data && typeof data === 'object') this.event(data);
+  }
+
+  /**
+   * The common chat or completion chunk (a text delta, maybe a finish reason, no usage) read
+   * without a full parse, which would cost more than the rest of the relay; false when the chunk
+   * must be parsed whole.
+   */
+  private scanned(payload: string): boolean {
+    const chat = this.route === 'chat.completions';
+    if (!chat && this.route !== 'completions') return false;
+    const usage = valueAfter(payload, '"usage":');
+    if (usage !== undefined && usage !== null) return false;
+    const text = valueAfter(payload, chat ? '"content":' : '"text":');
+    const finish = valueAfter(payload, '"finish_reason":');
+    if (text === OTHER || finish === OTHER) return false;
+
+    this.add(text);
+    if (finish) this.summary.finishReason = finish;
+    return true;
   }
 
   private event(d: Obj): void {

@@ -65,7 +65,9 @@ export async function relayStream(
     'cache-control': 'no-cache, no-transform',
     'x-accel-buffering': 'no',
   });
-  res.flushHeaders();
+  // The headers leave with the first chunk when it is already here (one write, not two), or on
+  // the next turn of the event loop, so a client still sees them before a slow first token.
+  let headers: NodeJS.Immediate | undefined = setImmediate(() => res.flushHeaders());
 
   const tap = new SseTap(ctx.route, ctx.maxTextChars);
   const rewriter = ctx.marker?.sse(ctx.api, ctx.route);
@@ -73,11 +75,11 @@ export async function relayStream(
   try {
     for await (const chunk of up.body as AsyncIterable<Buffer>) {
       let ok = true;
-      if (rewriter) {
-        const out = rewriter.push(decoder!.write(chunk));
-        if (out) ok = res.write(out);
-      } else {
-        ok = res.write(chunk);
+      const out = rewriter ? rewriter.push(decoder!.write(chunk)) : chunk;
+      if (out.length > 0) {
+        if (headers) clearImmediate(headers);
+        headers = undefined;
+        ok = res.write(out);
       }
       tap.push(chunk);
       if (!ok && !ctx.clientGone()) await drained(res);
@@ -92,6 +94,8 @@ export async function relayStream(
     const error = upstreamError(err);
     res.end(sseErrorEvent(ctx.api, error));
     return { status: error.status, summary: tap.end(), error };
+  } finally {
+    if (headers) clearImmediate(headers);
   }
 
   if (ctx.clientGone()) return { status: 499, summary: tap.end() };

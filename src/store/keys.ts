@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { newId } from '../core/ids.js';
 
 /** An API key as stored: never the secret, only its SHA-256. */
@@ -27,7 +27,8 @@ export const KEY_PREFIX = 'moat_sk_';
  * hash is enough: there is nothing to brute-force.
  */
 export function hashKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // One-shot hash: no Hash object per call (it runs on every authenticated request).
+  return hash('sha256', secret, 'hex');
 }
 
 /** Accounts and API keys. */
