@@ -12,9 +12,11 @@ import { startBareProxy, startBenchUpstream } from './gateway-servers.js';
  * (`{"port": N, "key": "..."}`) when ready, then serves until killed.
  */
 async function main(role: string, upstreamUrl: string | undefined): Promise<void> {
-  // CPU time used so far, so the runner can compute CPU per request of each proxy.
+  // CPU time used so far (all threads), and the part the store writer thread spent, so the
+  // runner can compute CPU per request of each proxy and how much of it left the event loop.
+  let writerUs = () => 0;
   process.on('message', (msg) => {
-    if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+    if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage(), writerUs: writerUs() });
   });
   if (role !== 'moat') process.once('SIGTERM', () => process.exit(0));
   if (role === 'upstream') return ready({ port: await startBenchUpstream() });
@@ -38,6 +40,10 @@ async function main(role: string, upstreamUrl: string | undefined): Promise<void
   const store = openStore(join(home, 'moat.db'));
   const key = store.keys.create('acct_bench', 'bench').secret;
   const gw = await startGateway({ config, store });
+  writerUs = () => {
+    const line = /^moat_events_writer_busy_seconds (\S+)$/m.exec(gw.metrics.render());
+    return line ? Number(line[1]) * 1e6 : 0;
+  };
   let events = 0;
   gw.onEvent(() => events++);
   process.on('message', async (msg) => {

@@ -24,6 +24,8 @@ export interface KindResult {
   /** CPU microseconds per request of each proxy process at saturation (noise-resistant). */
   bareCpuUs: number;
   moatCpuUs: number;
+  /** Part of `moatCpuUs` spent on the store writer thread, off the event loop. */
+  moatWriterUs: number;
   rate: number;
   bare: { p50Ms: number; p99Ms: number };
   moat: { p50Ms: number; p99Ms: number };
@@ -51,14 +53,14 @@ interface Child {
   info: { port: number; key?: string };
 }
 
-/** CPU microseconds (user + system) a child has used so far. */
-function cpuOf(c: Child): Promise<number> {
+/** CPU microseconds (user + system, all threads) a child has used so far, and its writer's. */
+function cpuOf(c: Child): Promise<{ total: number; writer: number }> {
   return new Promise((resolve) => {
     const onMessage = (msg: unknown) => {
-      const cpu = (msg as { cpu?: { user: number; system: number } }).cpu;
-      if (!cpu) return;
+      const m = msg as { cpu?: { user: number; system: number }; writerUs?: number };
+      if (!m.cpu) return;
       c.proc.off('message', onMessage);
-      resolve(cpu.user + cpu.system);
+      resolve({ total: m.cpu.user + m.cpu.system, writer: m.writerUs ?? 0 });
     };
     c.proc.on('message', onMessage);
     c.proc.send('cpu');
@@ -124,14 +126,17 @@ async function measureKind(
 
     const rps: Record<Name, number[]> = { bare: [], moat: [] };
     const cpu: Record<Name, number[]> = { bare: [], moat: [] };
+    const writer: number[] = [];
     let errors = 0;
     for (let r = 0; r < opts.rounds; r++) {
       for (const name of order(r)) {
         const cpu0 = await cpuOf(procs[name]);
         const slice = await clients[name].saturate(ms);
-        const used = (await cpuOf(procs[name])) - cpu0;
+        const cpu1 = await cpuOf(procs[name]);
+        const calls = Math.max(1, slice.completed);
         rps[name].push((slice.completed * 1000) / slice.elapsedMs);
-        cpu[name].push(used / Math.max(1, slice.completed));
+        cpu[name].push((cpu1.total - cpu0.total) / calls);
+        if (name === 'moat') writer.push((cpu1.writer - cpu0.writer) / calls);
         errors += slice.errors;
       }
       progress(
@@ -164,6 +169,7 @@ async function measureKind(
       ratio,
       bareCpuUs: median(cpu.bare),
       moatCpuUs: median(cpu.moat),
+      moatWriterUs: median(writer),
       rate,
       bare: b,
       moat: m,
@@ -233,6 +239,7 @@ export function gatewayTable(r: GatewayBenchResult): string {
       f(k.moatCpuUs),
       `${signed(k.moatCpuUs - k.bareCpuUs, 0)} µs`,
     ]),
+    line([`${label} of which on Moat's store writer thread (µs)`, '-', f(k.moatWriterUs), '']),
     line([
       `${label} p50 at ${k.rate} req/s (ms)`,
       f(k.bare.p50Ms, 2),

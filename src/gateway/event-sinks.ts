@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { TiersConfig } from '../config/index.js';
 import type { MoatEvent } from '../core/event.js';
 import { log } from '../core/log.js';
-import type { EventTable } from '../store/events.js';
+import { eventRow, type EventRowValues, type EventTable } from '../store/events.js';
 import type { EventSink } from './event-queue.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -20,6 +20,20 @@ export function retained(event: MoatEvent, tiers: TiersConfig): MoatEvent {
   if (!output) return rest;
   const { text: _text, ...keptOutput } = output;
   return { ...rest, output: keptOutput };
+}
+
+/** The store row of an event, with text kept or removed as its tier says (as `retained`). */
+export function storedRow(event: MoatEvent, tiers: TiersConfig, now: number): EventRowValues {
+  const row = eventRow(event, textExpiry(event, tiers, now));
+  const tier = event.tier ? tiers[event.tier] : undefined;
+  if (tier?.retainText) return row;
+
+  row[13] = null;
+  if (event.output) {
+    const { text: _text, ...kept } = event.output;
+    row[14] = kept;
+  }
+  return row;
 }
 
 /** When an event's retained text must be removed, or null if it keeps none. */

@@ -144,7 +144,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 /** The store's event writer: on a worker thread, or inline for an in-memory store it can't share. */
 function storeSink(store: SqliteStore, config: MoatConfig, metrics: GatewayMetrics): EventSink {
   if (store.file === ':memory:') return new SqliteSink(store.events, config.tiers, metrics);
-  return new WorkerStoreSink(store.file, config.tiers, metrics, config.events.queueSize);
+  const sink = new WorkerStoreSink(store.file, config.tiers, metrics, config.events.queueSize);
+  metrics.gauge(
+    'moat_events_writer_busy_seconds',
+    'Time the store writer thread has spent writing events since start.',
+    () => sink.busyMs() / 1000,
+  );
+  return sink;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

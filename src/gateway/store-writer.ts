@@ -2,11 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { TiersConfig } from '../config/index.js';
 import type { MoatEvent } from '../core/event.js';
 import { log } from '../core/log.js';
+import type { EventRowValues } from '../store/events.js';
 import type { EventSink, SinkFailure } from './event-queue.js';
+import { storedRow } from './event-sinks.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /** A message to the writer thread: store a batch, or close the store and stop. */
-export type WriterRequest = { type: 'write'; seq: number; batch: MoatEvent[] } | { type: 'close' };
+export type WriterRequest =
+  { type: 'write'; seq: number; rows: EventRowValues[] } | { type: 'close' };
 
 /** The writer thread's answer about one batch, or that it could not open the store. */
 export type WriterReply =
@@ -36,11 +39,11 @@ export class WorkerStoreSink implements EventSink {
 
   constructor(
     file: string,
-    tiers: TiersConfig,
+    private readonly tiers: TiersConfig,
     private readonly metrics: GatewayMetrics,
     private readonly maxInFlight: number,
   ) {
-    this.worker = new Worker(WORKER, { workerData: { file, tiers } });
+    this.worker = new Worker(WORKER, { workerData: { file } });
     this.worker.unref();
     this.worker.on('message', (msg: WriterReply) => this.onReply(msg));
     this.worker.on('error', (err) => this.die(err.message));
@@ -55,6 +58,11 @@ export class WorkerStoreSink implements EventSink {
 
   bind(fail: SinkFailure): void {
     this.fail = fail;
+  }
+
+  /** Milliseconds the thread has spent busy (writing), for the benchmark and `/metrics`. */
+  busyMs(): number {
+    return this.worker.performance.eventLoopUtilization().active;
   }
 
   /** Room for `n` more events (a stopped writer takes them all, to hand them to the spill). */
@@ -74,7 +82,11 @@ export class WorkerStoreSink implements EventSink {
     // Keep the process alive only while batches wait for confirmation.
     if (this.inFlightEvents === 0) this.worker.ref();
     this.inFlightEvents += batch.length;
-    this.worker.postMessage({ type: 'write', seq, batch } satisfies WriterRequest);
+    // Rows with retention applied, not whole events: less to copy across, and no text that the
+    // tier does not keep ever leaves this thread.
+    const now = Date.now();
+    const rows = batch.map((e) => storedRow(e, this.tiers, now));
+    this.worker.postMessage({ type: 'write', seq, rows } satisfies WriterRequest);
   }
 
   /** Resolves once every batch handed over so far is stored or handed back. */

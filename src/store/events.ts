@@ -22,12 +22,57 @@ export interface EventRow {
 }
 
 /**
+ * One event as the values of an events row, in column order, with the JSON columns (params,
+ * client, input, output) still objects: compact to hand to another thread, encoded on insert.
+ */
+export type EventRowValues = [
+  id: string,
+  ts: string,
+  account: string,
+  keyId: string | null,
+  tier: string | null,
+  route: string,
+  model: string,
+  status: number,
+  latencyMs: number | null,
+  inputTokens: number,
+  outputTokens: number,
+  params: object,
+  client: object,
+  input: object | null,
+  output: object | null,
+  textExpiresAt: string | null,
+];
+
+/** The row values of an event as given (retention is the caller's choice, as for `write`). */
+export function eventRow(e: MoatEvent, expiresAt: string | null): EventRowValues {
+  return [
+    e.id,
+    e.ts,
+    e.account,
+    e.key ?? null,
+    e.tier ?? null,
+    e.route,
+    e.model,
+    e.status,
+    e.latency_ms ?? null,
+    e.usage.input_tokens,
+    e.usage.output_tokens,
+    e.params,
+    e.client,
+    e.input ?? null,
+    e.output ?? null,
+    expiresAt,
+  ];
+}
+
+/**
  * Batched event writes. The caller decides retention: an event whose text must not be kept is
  * passed without `input`/`output.text`; one kept is passed with an expiry time.
  */
 export class EventTable {
   private readonly insert: Database.Statement;
-  private readonly insertMany: (batch: { event: MoatEvent; expiresAt: string | null }[]) => void;
+  private readonly insertMany: (rows: EventRowValues[]) => void;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -35,25 +80,25 @@ export class EventTable {
          latency_ms, input_tokens, output_tokens, params, client, input, output, text_expires_at)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
-    this.insertMany = db.transaction((batch) => {
-      for (const { event: e, expiresAt } of batch) {
+    this.insertMany = db.transaction((rows: EventRowValues[]) => {
+      for (const r of rows) {
         this.insert.run(
-          e.id,
-          e.ts,
-          e.account,
-          e.key ?? null,
-          e.tier ?? null,
-          e.route,
-          e.model,
-          e.status,
-          e.latency_ms ?? null,
-          e.usage.input_tokens,
-          e.usage.output_tokens,
-          JSON.stringify(e.params),
-          JSON.stringify(e.client),
-          e.input ? JSON.stringify(e.input) : null,
-          e.output ? JSON.stringify(e.output) : null,
-          expiresAt,
+          r[0],
+          r[1],
+          r[2],
+          r[3],
+          r[4],
+          r[5],
+          r[6],
+          r[7],
+          r[8],
+          r[9],
+          r[10],
+          JSON.stringify(r[11]),
+          JSON.stringify(r[12]),
+          r[13] ? JSON.stringify(r[13]) : null,
+          r[14] ? JSON.stringify(r[14]) : null,
+          r[15],
         );
       }
     });
@@ -61,7 +106,12 @@ export class EventTable {
 
   /** Writes a batch in one transaction; an event id already stored is skipped. */
   write(batch: { event: MoatEvent; expiresAt: string | null }[]): void {
-    if (batch.length > 0) this.insertMany(batch);
+    if (batch.length > 0) this.insertMany(batch.map((b) => eventRow(b.event, b.expiresAt)));
+  }
+
+  /** Writes rows made by `eventRow` in one transaction; an event id already stored is skipped. */
+  writeRows(rows: EventRowValues[]): void {
+    if (rows.length > 0) this.insertMany(rows);
   }
 
   /** Removes retained text whose time to live has passed; returns how many events changed. */
