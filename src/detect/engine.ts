@@ -89,7 +89,9 @@ export class DetectionEngine implements Detector {
     const acct = this.touch(f);
     const p = acct.profile as Profile;
     const newModel = this.isNewModel(f.model, f.tsMs);
+    const netsBefore = p.netCount;
     p.update(f, newModel);
+    this.reference.noteNetwork(f, netsBefore, p);
     if (p.closedDay >= 0) {
       this.reference.addDay(p.tier, p.closedDay);
       p.closedDay = -1;
@@ -192,6 +194,7 @@ export class DetectionEngine implements Detector {
 
     a.level = level;
     a.levelTs = ts;
+    if (level === 'block' && a.profile) this.reference.noteBlocked(a.profile as Profile);
     if (a.firstAlertTs === null && (level === 'review' || level === 'block')) {
       a.firstAlertTs = ts;
       a.eventsBeforeAlert = a.events;

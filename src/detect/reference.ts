@@ -2,7 +2,8 @@ import type { DetectConfig } from './config.js';
 import type { EventFeatures } from './features.js';
 import type { Profile } from './profile.js';
 import type { SignalContext } from './signals/signal.js';
-import { Rng } from './hash.js';
+import { hash32, Rng } from './hash.js';
+import { NetReputation } from './netrep.js';
 import { BenignReference, mmdAgainst, shapiroFrancia } from './stats.js';
 
 const MMD_EVERY = 64;
@@ -19,6 +20,7 @@ const MIN_ELICIT_RATE = 0.005;
 export class Reference {
   readonly context: SignalContext;
   private readonly benign = new BenignReference();
+  private readonly nets = new NetReputation();
   private mmdN = 0;
   private mmdMean = 0;
   private mmdM2 = 0;
@@ -38,6 +40,7 @@ export class Reference {
       mmdMean: 0,
       mmdStd: 0,
       benignElicitRate: MIN_ELICIT_RATE,
+      netStanding: (p) => this.nets.worst(p),
       minEvents: config.minEvents,
     };
   }
@@ -69,6 +72,17 @@ export class Reference {
     p.sinceMmd = 0;
     p.mmd = mmdAgainst(p, this.benign);
     return p.mmd;
+  }
+
+  /** Counts an account on the network of its event when the event showed it a new one. */
+  noteNetwork(f: EventFeatures, netsBefore: number, p: Profile): void {
+    if (!f.net || p.netCount === netsBefore || netsBefore >= p.nets.length) return;
+    this.nets.seen(hash32(f.net));
+  }
+
+  /** Counts a newly blocked account on its networks. */
+  noteBlocked(p: Profile): void {
+    this.nets.block(p);
   }
 
   /** Records the events an account of `tier` sent on one closed day. */

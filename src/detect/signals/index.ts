@@ -6,6 +6,7 @@ import { topicCoverage } from './coverage.js';
 import { queryDistance } from './distance.js';
 import { logprobExtraction } from './logprobs.js';
 import { mixedHarvest } from './mixed.js';
+import { networkReputation } from './neighbours.js';
 import { modelPivot } from './pivot.js';
 import { outputRatio } from './ratio.js';
 import { rubricGrading } from './rubric.js';
@@ -31,5 +32,6 @@ export const SIGNALS: readonly Signal[] = [
   timingRegularity,
   diurnalRhythm,
   clientFingerprint,
+  networkReputation,
   modelPivot,
 ];

@@ -1,3 +1,4 @@
+import type { NetStanding } from '../netrep.js';
 import type { Profile } from '../profile.js';
 
 /** A signal documented like a detection rule; `docs/signals.md` is generated from these. */
@@ -29,6 +30,8 @@ export interface SignalContext {
   mmdStd: number;
   /** Share of low-risk traffic's prompts that ask for reasoning or grading (at least 0.5%). */
   benignElicitRate: number;
+  /** Accounts seen on, and blocked from, the profile's network with the most blocked accounts. */
+  netStanding(p: Profile): NetStanding;
   /** Events a profile needs before behavioural shares are read. */
   minEvents: number;
 }
