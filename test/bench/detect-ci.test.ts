@@ -24,4 +24,6 @@ test('the ci scenario stays above the detection quality floors', async (t) => {
   assert.ok(hydra <= f.hydraHarvest, `hydra harvested ${hydra} > ${f.hydraHarvest}`);
   const alerted = Object.values(r.campaigns).filter((c) => c.alerted > 0).length;
   assert.ok(alerted >= f.campaignsAlerted, `${alerted} campaigns alerted < ${f.campaignsAlerted}`);
+  const mix = o.reseller_mix_recall_at_0_3pct ?? 0;
+  assert.ok(mix >= f.resellerMix, `reseller mix recall ${mix} < ${f.resellerMix}`);
 });
