@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../config/index.js';
@@ -12,11 +12,10 @@ import { startBareProxy, startBenchUpstream } from './gateway-servers.js';
  * (`{"port": N, "key": "..."}`) when ready, then serves until killed.
  */
 async function main(role: string, upstreamUrl: string | undefined): Promise<void> {
-  // CPU time used so far (all threads), and the part the store writer thread spent, so the
-  // runner can compute CPU per request of each proxy and how much of it left the event loop.
-  let writerUs = () => 0;
+  // CPU time used so far, by all threads and by the main thread (the event loop), so the runner
+  // can compute both per request for each proxy.
   process.on('message', (msg) => {
-    if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage(), writerUs: writerUs() });
+    if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage(), mainUs: mainThreadUs() });
   });
   if (role !== 'moat') process.once('SIGTERM', () => process.exit(0));
   if (role === 'upstream') return ready({ port: await startBenchUpstream() });
@@ -40,10 +39,6 @@ async function main(role: string, upstreamUrl: string | undefined): Promise<void
   const store = openStore(join(home, 'moat.db'));
   const key = store.keys.create('acct_bench', 'bench').secret;
   const gw = await startGateway({ config, store });
-  writerUs = () => {
-    const line = /^moat_events_writer_busy_seconds (\S+)$/m.exec(gw.metrics.render());
-    return line ? Number(line[1]) * 1e6 : 0;
-  };
   let events = 0;
   gw.onEvent(() => events++);
   process.on('message', async (msg) => {
@@ -55,6 +50,17 @@ async function main(role: string, upstreamUrl: string | undefined): Promise<void
     gw.close().then(() => process.exit(0));
   });
   ready({ port: gw.port, key });
+}
+
+/** CPU microseconds of the main thread (Linux: its /proc stat, 10 ms ticks); NaN elsewhere. */
+function mainThreadUs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function ready(info: object): void {

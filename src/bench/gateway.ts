@@ -24,8 +24,9 @@ export interface KindResult {
   /** CPU microseconds per request of each proxy process at saturation (noise-resistant). */
   bareCpuUs: number;
   moatCpuUs: number;
-  /** Part of `moatCpuUs` spent on the store writer thread, off the event loop. */
-  moatWriterUs: number;
+  /** CPU microseconds per request of each proxy's main thread (its event loop) alone. */
+  bareMainUs: number;
+  moatMainUs: number;
   rate: number;
   bare: { p50Ms: number; p99Ms: number };
   moat: { p50Ms: number; p99Ms: number };
@@ -53,14 +54,14 @@ interface Child {
   info: { port: number; key?: string };
 }
 
-/** CPU microseconds (user + system, all threads) a child has used so far, and its writer's. */
-function cpuOf(c: Child): Promise<{ total: number; writer: number }> {
+/** CPU microseconds (user + system) a child has used so far: all threads, and its main one. */
+function cpuOf(c: Child): Promise<{ total: number; main: number }> {
   return new Promise((resolve) => {
     const onMessage = (msg: unknown) => {
-      const m = msg as { cpu?: { user: number; system: number }; writerUs?: number };
+      const m = msg as { cpu?: { user: number; system: number }; mainUs?: number };
       if (!m.cpu) return;
       c.proc.off('message', onMessage);
-      resolve({ total: m.cpu.user + m.cpu.system, writer: m.writerUs ?? 0 });
+      resolve({ total: m.cpu.user + m.cpu.system, main: m.mainUs ?? NaN });
     };
     c.proc.on('message', onMessage);
     c.proc.send('cpu');
@@ -126,7 +127,7 @@ async function measureKind(
 
     const rps: Record<Name, number[]> = { bare: [], moat: [] };
     const cpu: Record<Name, number[]> = { bare: [], moat: [] };
-    const writer: number[] = [];
+    const main: Record<Name, number[]> = { bare: [], moat: [] };
     let errors = 0;
     for (let r = 0; r < opts.rounds; r++) {
       for (const name of order(r)) {
@@ -136,7 +137,7 @@ async function measureKind(
         const calls = Math.max(1, slice.completed);
         rps[name].push((slice.completed * 1000) / slice.elapsedMs);
         cpu[name].push((cpu1.total - cpu0.total) / calls);
-        if (name === 'moat') writer.push((cpu1.writer - cpu0.writer) / calls);
+        main[name].push((cpu1.main - cpu0.main) / calls);
         errors += slice.errors;
       }
       progress(
@@ -169,7 +170,8 @@ async function measureKind(
       ratio,
       bareCpuUs: median(cpu.bare),
       moatCpuUs: median(cpu.moat),
-      moatWriterUs: median(writer),
+      bareMainUs: median(main.bare),
+      moatMainUs: median(main.moat),
       rate,
       bare: b,
       moat: m,
@@ -239,7 +241,12 @@ export function gatewayTable(r: GatewayBenchResult): string {
       f(k.moatCpuUs),
       `${signed(k.moatCpuUs - k.bareCpuUs, 0)} µs`,
     ]),
-    line([`${label} of which on Moat's store writer thread (µs)`, '-', f(k.moatWriterUs), '']),
+    line([
+      `${label} main-thread CPU per request (µs)`,
+      f(k.bareMainUs),
+      f(k.moatMainUs),
+      `${signed(k.moatMainUs - k.bareMainUs, 0)} µs`,
+    ]),
     line([
       `${label} p50 at ${k.rate} req/s (ms)`,
       f(k.bare.p50Ms, 2),
