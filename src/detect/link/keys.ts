@@ -33,11 +33,11 @@ export function infraKeys(f: EventFeatures): LinkKey[] {
 
 /**
  * Keys from an established prompt template, emitted once an account's top template repeats.
- * A shared template links only together with a shared network or sign-up day. A shared client
- * is not enough: separate customers copy one published template and call it from one SDK.
+ * A shared template links only together with a shared client, network or sign-up day.
  */
 export function templateKeys(f: EventFeatures, template: number): LinkKey[] {
   const keys: LinkKey[] = [];
+  if (f.ua) keys.push({ kind: 'shared template', key: `tpl\u0000${template}\u0000${f.ua}` });
   if (f.net) keys.push({ kind: 'shared template', key: `tpln\u0000${template}\u0000${f.net}` });
   if (f.signupMs !== null) {
     const day = bucket(f.signupMs, DAY_MS);
