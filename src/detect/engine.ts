@@ -96,6 +96,10 @@ export class DetectionEngine implements Detector {
       this.reference.addDay(p.tier, p.closedDay);
       p.closedDay = -1;
     }
+    if (p.closedHour >= 0) {
+      this.reference.addHour(p.tier, p.closedHour, acct.id);
+      p.closedHour = -1;
+    }
     acct.events++;
     if (f.tsMs > acct.lastMs) acct.lastMs = f.tsMs;
     this.reference.sample(p, f, acct.ownRisk);

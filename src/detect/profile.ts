@@ -94,6 +94,8 @@ export class Profile {
   dayCount = 0;
   /** Events of the day that the last update closed, or -1; read and reset by the engine. */
   closedDay = -1;
+  /** Events of the active hour that the last update closed, or -1; read and reset likewise. */
+  closedHour = -1;
   /** Cached results of the sampled tests (NaN until computed). */
   mmd = NaN;
   normality = NaN;
@@ -252,6 +254,7 @@ export class Profile {
       this.firstHour = hour;
     }
     if (hour > this.hourHead) {
+      this.closedHour = this.hours[this.hourHead % HOURS];
       for (let h = this.hourHead + 1; h <= hour && h <= this.hourHead + HOURS; h++) {
         if (this.hours[h % HOURS] > 0) this.activeHours--;
         this.hours[h % HOURS] = 0;

@@ -12,6 +12,20 @@ const NORMALITY_EVERY = 16;
 /** Floor of the benign elicitation rate, so a quiet start cannot make every prompt count. */
 const MIN_ELICIT_RATE = 0.005;
 
+/** A reservoir of per-account event counts of one tier, with its cached 90th percentile. */
+interface Sample {
+  vals: Float64Array;
+  count: number;
+  seen: number;
+  norm: number;
+  since: number;
+  /** Accounts that contributed, counted up to MIN_HOUR_ACCOUNTS. */
+  accounts: Set<string>;
+}
+
+/** Accounts whose hours a tier's hourly norm needs, so one busy account cannot set its own. */
+const MIN_HOUR_ACCOUNTS = 10;
+
 /**
  * The engine's view of all traffic: tier norms, the benign prompt reference and the spread of
  * the distribution test on low-risk accounts. Also runs the sampled (costly) tests on a
@@ -26,10 +40,8 @@ export class Reference {
   private mmdM2 = 0;
   private benignText = 0;
   private benignElicit = 0;
-  private readonly days = new Map<
-    string,
-    { vals: Float64Array; count: number; seen: number; norm: number; since: number }
-  >();
+  private readonly days = new Map<string, Sample>();
+  private readonly hours = new Map<string, Sample>();
   private readonly dayRng = new Rng(0xda75);
 
   constructor(private readonly config: DetectConfig) {
@@ -87,10 +99,21 @@ export class Reference {
 
   /** Records the events an account of `tier` sent on one closed day. */
   addDay(tier: string, events: number): void {
-    let r = this.days.get(tier);
+    this.add(this.days, tier, events);
+  }
+
+  /** Records the events `account` (of `tier`) sent in one closed hour with traffic. */
+  addHour(tier: string, events: number, account: string): void {
+    const r = this.add(this.hours, tier, events);
+    if (r.accounts.size < MIN_HOUR_ACCOUNTS) r.accounts.add(account);
+  }
+
+  private add(book: Map<string, Sample>, tier: string, events: number): Sample {
+    let r = book.get(tier);
     if (!r) {
-      r = { vals: new Float64Array(DAY_SAMPLES), count: 0, seen: 0, norm: NaN, since: 0 };
-      this.days.set(tier, r);
+      const vals = new Float64Array(DAY_SAMPLES);
+      r = { vals, count: 0, seen: 0, norm: NaN, since: 0, accounts: new Set() };
+      book.set(tier, r);
     }
     r.seen++;
     r.since++;
@@ -99,18 +122,21 @@ export class Reference {
       const j = Math.floor(this.dayRng.next() * r.seen);
       if (j < DAY_SAMPLES) r.vals[j] = events;
     }
+    return r;
   }
 
-  /** The learned norm of a tier: the 90th percentile of its account-days, once 30 are seen. */
+  /**
+   * The learned norm of a tier: the 90th percentile of its account-days once 30 are seen;
+   * before that (the first day of traffic), 24 times the 90th percentile of its active
+   * account-hours once 30 are seen from at least MIN_HOUR_ACCOUNTS accounts.
+   */
   private learned(tier: string): number | undefined {
-    const r = this.days.get(tier);
-    if (!r || r.count < 30) return undefined;
-    if (Number.isNaN(r.norm) || r.since >= 16) {
-      const sorted = Array.from(r.vals.subarray(0, r.count)).sort((a, b) => a - b);
-      r.norm = Math.max(1, sorted[Math.floor(0.9 * (sorted.length - 1))]);
-      r.since = 0;
-    }
-    return r.norm;
+    const day = percentile90(this.days.get(tier));
+    if (day !== undefined) return day;
+    const hours = this.hours.get(tier);
+    if (!hours || hours.accounts.size < MIN_HOUR_ACCOUNTS) return undefined;
+    const hour = percentile90(hours);
+    return hour === undefined ? undefined : 24 * hour;
   }
 
   private addMmd(x: number): void {
@@ -122,4 +148,15 @@ export class Reference {
     this.context.mmdMean = this.mmdMean;
     this.context.mmdStd = Math.sqrt(this.mmdM2 / (this.mmdN - 1));
   }
+}
+
+/** The cached 90th percentile of a sample, recomputed after 16 additions; none below 30. */
+function percentile90(r: Sample | undefined): number | undefined {
+  if (!r || r.count < 30) return undefined;
+  if (Number.isNaN(r.norm) || r.since >= 16) {
+    const sorted = Array.from(r.vals.subarray(0, r.count)).sort((a, b) => a - b);
+    r.norm = Math.max(1, sorted[Math.floor(0.9 * (sorted.length - 1))]);
+    r.since = 0;
+  }
+  return r.norm;
 }

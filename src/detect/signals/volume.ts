@@ -10,7 +10,9 @@ export const volumeDuty: Signal = {
     measures:
       "Events in the last 24 hours divided by the tier's norm: `detect.tier_daily_events` " +
       "when set for the tier, else the 90th percentile of the tier's account-days seen so far " +
-      '(once 30 days are closed), else 2,000. Scores from 3x (0) to 30x (1). The duty cycle (share of ' +
+      '(once 30 days are closed), else 24 times the 90th percentile of its active account-hours ' +
+      '(once 30 are closed from at least 10 accounts: the first day of traffic), else 2,000. ' +
+      'Scores from 3x (0) to 30x (1). The duty cycle (share of ' +
       'hours with traffic over the last week) is reported beside it but not scored: busy ' +
       'products are active every hour too, and flatness is measured by diurnal_rhythm.',
     why:
