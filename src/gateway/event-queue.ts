@@ -39,6 +39,7 @@ export class EventQueue {
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
   private flushing = false;
+  private closed = false;
   private lastFlush: Promise<void> = Promise.resolve();
   /** No replay from the spill before this time (ms) after a sink failed, so it is not hammered. */
   private replayAfter = 0;
@@ -66,6 +67,7 @@ export class EventQueue {
 
   /** Queues one event; never throws, never waits. */
   push(event: MoatEvent): void {
+    if (this.closed) return this.overflow([event]);
     if (this.items.length >= this.config.queueSize) {
       this.overflow([event]);
       return;
@@ -85,9 +87,12 @@ export class EventQueue {
     return run;
   }
 
-  /** Flushes, then closes every sink. */
+  /** Flushes, then closes every sink; what could not be delivered stays in the spill file. */
   async close(): Promise<void> {
     await this.flush();
+    this.closed = true;
+    this.cancel();
+    this.spill?.release();
     for (const sink of this.sinks) await sink.close?.();
   }
 
@@ -133,7 +138,7 @@ export class EventQueue {
 
   private tick(): void {
     this.cancel();
-    if (this.flushing) return;
+    if (this.flushing || this.closed) return;
 
     // One batch per tick, then yield, so requests are served between batches. A sink still busy
     // with earlier batches leaves the events here, where the queue's bound applies.
@@ -148,7 +153,7 @@ export class EventQueue {
     }
     if (this.items.length > 0 && room) return this.soon();
     if (this.items.length > 0) return this.later(this.config.flushIntervalMs, true);
-    if (this.spill?.hasReplay()) this.later(Math.max(1, this.replayAfter - now), false);
+    if (this.spill?.waiting()) this.later(Math.max(1, this.replayAfter - now), false);
   }
 
   /** A tick after `ms`; one that only replays the spill does not keep the process alive. */
@@ -202,7 +207,9 @@ export class EventQueue {
     if (this.config.onFull === 'spill' && this.spill) {
       this.spill.add(events, sinks ?? this.sinks.map((s) => s.name), listeners);
       this.metrics.eventsSpilled.inc([], events.length);
-      this.soon();
+      // Once closed no tick comes to write the lines, so they go to the file at once.
+      if (this.closed) this.spill.writePending();
+      else this.soon();
       return;
     }
     this.metrics.eventsDropped.inc([], events.length);

@@ -66,6 +66,18 @@ export class Spill {
     return this.replay.length > 0;
   }
 
+  /** Whether anything is spilled, in memory or on disk (without loading the file). */
+  waiting(): boolean {
+    return this.replay.length > 0 || this.pending.length > 0 || existsSync(this.file);
+  }
+
+  /** Puts events loaded for replay but not delivered back on disk (at shutdown). */
+  release(): void {
+    for (const s of this.replay) this.pending.push(JSON.stringify(s));
+    this.replay = [];
+    this.writePending();
+  }
+
   /** Takes up to `n` spilled events for delivery. */
   takeReplay(n: number): SpilledEvent[] {
     return this.replay.splice(0, n);

@@ -36,6 +36,7 @@ export class WorkerStoreSink implements EventSink {
   private fail: SinkFailure = () => undefined;
   private idle: (() => void)[] = [];
   private exited: Promise<void>;
+  private threadGone = false;
 
   constructor(
     file: string,
@@ -48,7 +49,10 @@ export class WorkerStoreSink implements EventSink {
     this.worker.on('message', (msg: WriterReply) => this.onReply(msg));
     this.worker.on('error', (err) => this.die(err.message));
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.once('exit', (code) => this.die(`writer thread exited (${code})`));
+    this.worker.once('exit', (code) => {
+      this.threadGone = true;
+      this.die(`writer thread exited (${code})`);
+    });
   }
 
   /** Events handed to the thread and not yet confirmed. */
@@ -60,7 +64,7 @@ export class WorkerStoreSink implements EventSink {
     this.fail = fail;
   }
 
-  /** Milliseconds the thread has spent busy (writing), for the benchmark and `/metrics`. */
+  /** Milliseconds the thread has spent busy (writing), for `/metrics`. */
   busyMs(): number {
     return this.worker.performance.eventLoopUtilization().active;
   }
@@ -95,11 +99,11 @@ export class WorkerStoreSink implements EventSink {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Waits for the batches in flight, then closes the thread's store connection. */
+  /** Waits for the batches in flight, then closes the thread's store connection and ends it. */
   async close(): Promise<void> {
     await this.flush();
-    if (this.dead) return;
-    this.dead = 'closed';
+    this.dead ??= 'closed';
+    if (this.threadGone) return;
     this.worker.ref();
     this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
     await this.exited;

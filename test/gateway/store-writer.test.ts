@@ -104,7 +104,7 @@ test('a batch the worker cannot store is spilled, then replayed once the store w
   assert.equal(metrics.eventsDropped.get(), 0);
 });
 
-test('a writer that cannot open its store hands every batch to the spill', async (t) => {
+test('a writer that cannot open its store hands every batch to the spill, kept at close', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'moat-writer-'));
   const metrics = new GatewayMetrics();
   const queue = new EventQueue(config.events, metrics, new Spill(join(dir, 'spill'), metrics));
@@ -114,12 +114,14 @@ test('a writer that cannot open its store hands every batch to the spill', async
 
   for (let i = 0; i < 10; i++) queue.push(event(i));
   await queue.close();
+  queue.push(event(10));
 
   assert.equal(metrics.eventsWritten.get(), 0);
   assert.equal(metrics.eventsDropped.get(), 0);
-  assert.ok(metrics.eventsSpilled.get() >= 10);
+  assert.ok(metrics.eventsSpilled.get() >= 11);
   const spill = new Spill(join(dir, 'spill'), metrics);
-  assert.equal(spill.takeReplay(100).length, 10, 'all ten are on disk for the next start');
+  const onDisk = spill.takeReplay(100).map((s) => s.event.id);
+  assert.equal(new Set(onDisk).size, 11, 'all eleven, one pushed after close, wait on disk');
 });
 
 test('a writer at its bound refuses more; the queue stores everything once there is room', async (t) => {
