@@ -59,7 +59,7 @@ async function admin(path: string): Promise<Record<string, unknown>> {
 
 const MAX_HARVEST_CALLS = 500;
 
-test('a chain-of-thought harvester is detected live and refused; a customer is not', async () => {
+test('a chain-of-thought harvester is detected live and refused; a customer is not', async (t) => {
   const harvester = client('acct_harvester', 'trial');
   const customer = client('acct_customer', 'standard', { 'x-forwarded-for': '198.51.100.23' });
   const math = corpus.sets.gsm8k.map((p) => p.prompt);
@@ -110,7 +110,7 @@ test('a chain-of-thought harvester is detected live and refused; a customer is n
     refusal?.code === 'account_blocked' || refusal?.code === 'verification_required',
     `refusal code ${refusal?.code}`,
   );
-  process.stdout.write(`# harvester refused at call ${refusedAt}\n`);
+  t.diagnostic(`harvester refused at call ${refusedAt}`);
 
   const seen = await admin('accounts/acct_harvester');
   assert.equal(seen.level, 'block');
