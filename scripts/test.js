@@ -41,5 +41,35 @@ if (compiled.length === 0) {
   process.exit(1);
 }
 
-const concurrency = process.env.MOAT_TEST_CONCURRENCY ?? '2';
-step('tests', process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...compiled]);
+// Fleet tests measure shared rates and failover across several server processes; they run on
+// their own afterwards, so that other test files do not compete with them for the two cores.
+const isolated = (f) => f.includes(`${join('dist', 'test', 'fleet')}/`);
+const phases = [
+  { label: 'tests', files: compiled.filter((f) => !isolated(f)), concurrency: '2' },
+  { label: 'fleet tests, one file at a time', files: compiled.filter(isolated), concurrency: '1' },
+];
+
+const totals = { pass: 0, fail: 0, skipped: 0 };
+let failed = false;
+for (const phase of phases) {
+  if (phase.files.length === 0) continue;
+  process.stdout.write(`\n== ${phase.label}\n`);
+  const concurrency = process.env.MOAT_TEST_CONCURRENCY ?? phase.concurrency;
+  const r = spawnSync(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, ...phase.files],
+    { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 512 * 1024 * 1024 },
+  );
+  const out = r.stdout.toString();
+  process.stdout.write(out);
+  for (const key of Object.keys(totals)) {
+    const m = new RegExp(`^# ${key} (\\d+)$`, 'm').exec(out);
+    if (m) totals[key] += Number(m[1]);
+  }
+  if (r.status !== 0) failed = true;
+}
+
+process.stdout.write(
+  `\ntests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped\n`,
+);
+process.exit(failed || totals.fail > 0 ? 1 : 0);
