@@ -140,9 +140,8 @@ async function measureKind(
         main[name].push((cpu1.main - cpu0.main) / calls);
         errors += slice.errors;
       }
-      progress(
-        `${kind} saturation round ${r + 1}: bare ${rps.bare[r].toFixed(0)}, moat ${rps.moat[r].toFixed(0)} req/s`,
-      );
+      const [bare, moat] = [rps.bare[r].toFixed(0), rps.moat[r].toFixed(0)];
+      progress(`${kind} saturation round ${r + 1}: bare ${bare}, moat ${moat} req/s`);
     }
     const bareRps = median(rps.bare);
     const moatRps = median(rps.moat);

@@ -87,5 +87,6 @@ function describeChange(change: PolicyChange): string | null {
   const head = verb || 'DETECTED';
   const actions = e.actions.filter((a) => a !== 'allow').join('+') || 'allow';
   const risk = e.risk.toFixed(2);
-  return `${clock(Date.parse(e.ts))}  ${head} ${who}${linked} -> ${e.verdict} [${actions}] risk ${risk}${reason}`;
+  const time = clock(Date.parse(e.ts));
+  return `${time}  ${head} ${who}${linked} -> ${e.verdict} [${actions}] risk ${risk}${reason}`;
 }

@@ -141,7 +141,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 }
 
-/** The store's event writer: on a worker thread, or inline for an in-memory store it can't share. */
+/** The store's event writer: a worker thread, or inline for an in-memory store it can't share. */
 function storeSink(store: SqliteStore, config: MoatConfig, metrics: GatewayMetrics): EventSink {
   if (store.file === ':memory:') return new SqliteSink(store.events, config.tiers, metrics);
   const sink = new WorkerStoreSink(store.file, config.tiers, metrics, config.events.queueSize);

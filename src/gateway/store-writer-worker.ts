@@ -1,8 +1,8 @@
 /**
  * The SQLite event writer's thread. It opens its own connection to the store file (WAL, so the
  * gateway's connection keeps reading and issuing keys), writes each batch of rows (text
- * retention already applied) in one transaction and answers with the batch's sequence number, so the gateway
- * knows what is stored and what must go to the spill.
+ * retention already applied) in one transaction and answers with the batch's sequence number,
+ * so the gateway knows what is stored and what must go to the spill.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventRowValues } from '../store/events.js';
