@@ -3,7 +3,7 @@
 // checks formatting, then runs every test under test/ with node's test runner.
 // `npm test -- test/detect` runs only the tests under the given folders or files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -18,6 +18,15 @@ function step(label, cmd, args) {
   }
 }
 
+function collectAll(path, out) {
+  for (const name of readdirSync(path).sort()) {
+    const full = join(path, name);
+    if (statSync(full).isDirectory()) collectAll(full, out);
+    else if (full.endsWith('.ts')) out.push(full);
+  }
+  return out;
+}
+
 function collect(path, out) {
   if (!existsSync(path)) return out;
   if (statSync(path).isFile()) {
@@ -30,6 +39,17 @@ function collect(path, out) {
 
 step('type-check and build', 'npx', ['tsc', '-p', 'tsconfig.json']);
 step('format check', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+
+// Prettier wraps code at 100 columns but leaves comments and long strings alone.
+const wide = collectAll('src', []).flatMap((f) =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .flatMap((line, i) => (line.length > 100 ? [`${f}:${i + 1}`] : [])),
+);
+if (wide.length > 0) {
+  process.stdout.write(`lines over 100 columns:\n  ${wide.join('\n  ')}\n`);
+  process.exit(1);
+}
 
 const targets = process.argv.slice(2);
 const sources = (targets.length ? targets : ['test']).flatMap((t) => collect(t, []));
