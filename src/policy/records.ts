@@ -21,16 +21,7 @@ export interface AuditEntry {
 export type ReviewStatus = 'open' | 'confirmed' | 'dismissed' | 'changed';
 
 /** An automatic action waiting for (or given) an analyst's decision. */
-export interface ReviewItem {
-  id: string;
-  ts: string;
-  account: string;
-  cluster?: string;
-  verdict: VerdictLevel;
-  risk: number;
-  reasons: Reason[];
-  rule: string;
-  actions: Action[];
+export interface ReviewItem extends Omit<AuditEntry, 'by'> {
   status: ReviewStatus;
   analyst?: string;
   note?: string;
