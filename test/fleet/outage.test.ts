@@ -1,18 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PgKeys } from '../../src/fleet/pg-keys.js';
 import { migrate } from '../../src/fleet/postgres.js';
 import { startFakeUpstream } from '../gateway/helpers/fake-upstream.js';
-import { freePort, needServices, PG_URL, PrivateRedis, uniqueName } from './services.js';
+import {
+  freePort,
+  needServices,
+  PG_URL,
+  PrivateRedis,
+  uniqueName,
+  spawnServe,
+} from './services.js';
 import { CuttableProxy } from './tcp-proxy.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/moat.js', import.meta.url));
 
 // What this test does: one `moat serve` replica runs against a private redis-server (started
 // and killed by the test, never the shared one) and against the shared Postgres reached through
@@ -48,17 +52,7 @@ test('moat serve through Redis and Postgres outages loses and doubles nothing', 
       MOAT_REDIS_URL: redis.url,
       MOAT_LOG_LEVEL: 'warn',
     };
-    const args = [
-      BIN,
-      'serve',
-      '--config',
-      configFile,
-      '--port',
-      String(port),
-      '--upstream',
-      upstream.url,
-    ];
-    child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    child = spawnServe({ configFile, port, upstream: upstream.url, env, stderr: 'ignore' });
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 200; i++) {
       if (

@@ -1,18 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { PgKeys } from '../../src/fleet/pg-keys.js';
 import { migrate } from '../../src/fleet/postgres.js';
 import { startFakeUpstream } from '../gateway/helpers/fake-upstream.js';
-import { freePort, needServices, PG_URL, REDIS_URL, uniqueName } from './services.js';
+import { freePort, needServices, PG_URL, REDIS_URL, uniqueName, spawnServe } from './services.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/moat.js', import.meta.url));
 const ADMIN = 'fleet-admin-token-0123456789';
 const RPM = 1200;
 
@@ -76,17 +74,13 @@ test('three moat serve replicas share one limit and one policy', async (t) => {
         MOAT_ADMIN_TOKEN: ADMIN,
         MOAT_LOG_LEVEL: 'warn',
       };
-      const args = [
-        BIN,
-        'serve',
-        '--config',
+      const child = spawnServe({
         configFile,
-        '--port',
-        String(port),
-        '--upstream',
-        upstream.url,
-      ];
-      const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+        port,
+        upstream: upstream.url,
+        env,
+        stderr: 'inherit',
+      });
       children.push(child);
       urls.push(`http://127.0.0.1:${port}`);
     }

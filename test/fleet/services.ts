@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
@@ -125,4 +126,19 @@ export class PrivateRedis {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+const BIN = fileURLToPath(new URL('../../../bin/moat.js', import.meta.url));
+
+/** Starts `moat serve` as its own process with a config file, a port and an upstream. */
+export function spawnServe(o: {
+  configFile: string;
+  port: number;
+  upstream: string;
+  env: NodeJS.ProcessEnv;
+  stderr: 'inherit' | 'ignore';
+}): ChildProcess {
+  const args = [BIN, 'serve', '--config', o.configFile, '--port', String(o.port)];
+  args.push('--upstream', o.upstream);
+  return spawn(process.execPath, args, { env: o.env, stdio: ['ignore', 'ignore', o.stderr] });
 }
