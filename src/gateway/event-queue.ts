@@ -100,6 +100,8 @@ export class EventQueue {
     this.flushing = true;
     this.cancel();
     try {
+      // Batches a tick handed over before this call must be stored too, not only the queued ones.
+      await this.sinksStored();
       // Batch by batch, each stored before the next, so no sink is offered more than it holds.
       let batches = Math.ceil(this.items.length / this.config.batchSize);
       while (batches-- > 0 && this.items.length > 0) {

@@ -134,3 +134,35 @@ test('retention strips prompt and response text unless the tier opts in', () => 
   const kept = retained(event(1, 'keep'), tiers);
   assert.equal(kept.output?.text, 'answer 1');
 });
+
+test('flush waits for a batch that a timer tick handed to a sink just before', async () => {
+  // A sink that stores asynchronously, like the store writer thread.
+  class Slow implements EventSink {
+    stored: string[] = [];
+    private pending: Promise<void>[] = [];
+    constructor(readonly name: string) {}
+    write(batch: MoatEvent[]) {
+      this.pending.push(
+        new Promise((resolve) =>
+          setTimeout(() => {
+            this.stored.push(...batch.map((e) => e.id));
+            resolve();
+          }, 30),
+        ),
+      );
+    }
+    async flush() {
+      await Promise.all(this.pending);
+    }
+  }
+  const config = parseConfig({ events: { batch_size: 1000, flush_interval_ms: 1 } }).events;
+  const q = new EventQueue(config, new GatewayMetrics());
+  const sink = new Slow('store');
+  q.addSink(sink);
+  q.push(event(1));
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the tick has delivered it
+  assert.equal(q.depth, 0);
+  assert.deepEqual(sink.stored, [], 'still being written');
+  await q.flush();
+  assert.deepEqual(sink.stored, ['evt_1']);
+});
