@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminSection } from '../admin/config.js';
 import { startStack, type Stack } from '../app/stack.js';
@@ -78,6 +78,9 @@ export const command: Command = {
 
     const corpus = await loadCorpus();
     const upstream = await startReplayUpstream({ corpus, tokensPerSecond: 120 });
+    // Each run tells the story from the start: no blocks or keys left over from the last one.
+    for (const suffix of ['', '-wal', '-shm'])
+      rmSync(join(moatHome(), `demo.db${suffix}`), { force: true });
     let stack: Stack;
     try {
       const config = demoConfig(port, upstream.url);

@@ -92,6 +92,9 @@ export async function startControlPlane(
 
   const engine = new PolicyEngine(policy, { records: d.records });
   await engine.loadOverrides().catch((err: Error) => log.warn({ err: err.message }, 'overrides'));
+  await engine
+    .restoreLevels()
+    .catch((err: Error) => log.warn({ err: err.message }, 'policy levels not restored'));
   const hooks = new WebhookSender(sectionOf(config, webhooksSection));
   engine.onChange((change) => hooks.send(change));
   options.verdicts?.onVerdict((v) => engine.applyVerdict(v));

@@ -78,6 +78,16 @@ export class PgRecords implements PolicyRecords {
     return r.rows.map((row) => row.body as AuditEntry);
   }
 
+  async latestAudit(): Promise<AuditEntry[]> {
+    const t = `${this.schema}.policy_audit`;
+    const sql = `SELECT body FROM ${t} WHERE id IN (
+        SELECT max(id) FROM ${t}
+        GROUP BY account, CASE WHEN account = '*' THEN body->>'cluster' END)
+      ORDER BY id`;
+    const r = await read(() => this.pool.query(sql));
+    return r.rows.map((row) => row.body as AuditEntry);
+  }
+
   async addReview(item: ReviewItem): Promise<void> {
     this.writer.push([{ kind: 'review', row: item }]);
   }

@@ -186,6 +186,36 @@ export class PolicyEngine implements Decider {
     for (const o of await this.records.listOverrides()) this.overrides.set(o.account, o);
   }
 
+  /**
+   * Puts back the levels that the latest audit entries record (at start-up), so a restart does
+   * not lift a block or a review before the detector reaches its verdict again. Nothing is
+   * recorded or sent: the entries already were. Evidence arriving later moves the levels on
+   * as usual, with the relax period counted from then. Returns what was restored.
+   */
+  async restoreLevels(): Promise<{ accounts: number; clusters: number }> {
+    const entries = await this.records.latestAudit();
+    let clusters = 0;
+    for (const e of entries) {
+      if (e.account !== '*' || !e.cluster || e.verdict === 'allow') continue;
+      const members = e.accounts ?? [];
+      this.clusters.set(e.cluster, { ...restored(e, e.verdict), accounts: members });
+      for (const account of members) this.membership.set(account, e.cluster);
+      clusters++;
+    }
+
+    let accounts = 0;
+    for (const e of entries) {
+      if (e.account === '*') continue;
+      if (e.cluster) this.membership.set(e.account, e.cluster);
+      const level = e.own ?? e.verdict;
+      if (level === 'allow') continue;
+      this.accounts.set(e.account, restored(e, level));
+      accounts++;
+    }
+    if (accounts + clusters > 0) log.info({ accounts, clusters }, 'policy levels restored');
+    return { accounts, clusters };
+  }
+
   /** Relaxes every account and cluster that is due; the request path does this lazily too. */
   sweep(): void {
     const now = this.now();
@@ -313,6 +343,7 @@ export class PolicyEngine implements Decider {
       rule: ruleOverride ?? rule,
       actions,
       by,
+      own: state?.level ?? 'allow',
     };
     this.emit(kind, entry);
   }
@@ -333,6 +364,7 @@ export class PolicyEngine implements Decider {
       rule: `cluster:${id}/${cluster.level}`,
       actions,
       by,
+      accounts: cluster.accounts,
     };
     this.emit(kind, entry);
   }
@@ -360,4 +392,15 @@ export class PolicyEngine implements Decider {
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }
+}
+
+/** The level state an audit entry describes, as this replica's own. */
+function restored(entry: AuditEntry, level: VerdictLevel): Subject {
+  return {
+    ...initialState(entry.ts),
+    level,
+    risk: entry.risk,
+    reasons: entry.reasons,
+    origin: 'local',
+  };
 }

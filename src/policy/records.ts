@@ -16,6 +16,10 @@ export interface AuditEntry {
   actions: Action[];
   /** `engine` for automatic changes, else the analyst's name. */
   by: string;
+  /** The account's own level, without its cluster's (account entries; absent in older ones). */
+  own?: VerdictLevel;
+  /** A cluster entry's member accounts when it was written. */
+  accounts?: string[];
 }
 
 export type ReviewStatus = 'open' | 'confirmed' | 'dismissed' | 'changed';
@@ -60,6 +64,8 @@ export interface Override {
 export interface PolicyRecords {
   addAudit(entry: AuditEntry): Promise<void>;
   listAudit(query: { account?: string; limit?: number }): Promise<AuditEntry[]>;
+  /** The latest entry of every account and of every cluster (`account: '*'`), for start-up. */
+  latestAudit(): Promise<AuditEntry[]>;
   addReview(item: ReviewItem): Promise<void>;
   getReview(id: string): Promise<ReviewItem | undefined>;
   /** Records an analyst's decision; false when the item is unknown. */
@@ -88,6 +94,12 @@ export class MemoryRecords implements PolicyRecords {
   async listAudit(query: { account?: string; limit?: number }): Promise<AuditEntry[]> {
     const rows = this.audit.filter((e) => !query.account || e.account === query.account);
     return rows.reverse().slice(0, query.limit ?? 100);
+  }
+
+  async latestAudit(): Promise<AuditEntry[]> {
+    const latest = new Map<string, AuditEntry>();
+    for (const e of this.audit) latest.set(subjectOf(e), e);
+    return [...latest.values()];
   }
 
   async addReview(item: ReviewItem): Promise<void> {
@@ -128,4 +140,9 @@ export class MemoryRecords implements PolicyRecords {
   }
 
   async close(): Promise<void> {}
+}
+
+/** What an audit entry is about: an account, or `*` and the cluster for a cluster entry. */
+export function subjectOf(entry: AuditEntry): string {
+  return entry.account === '*' ? `*${entry.cluster ?? ''}` : entry.account;
 }

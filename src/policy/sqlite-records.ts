@@ -34,6 +34,18 @@ export class SqliteRecords implements PolicyRecords {
     return rows.map((r) => JSON.parse(r.body) as AuditEntry);
   }
 
+  async latestAudit(): Promise<AuditEntry[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT body FROM policy_audit WHERE id IN (
+           SELECT max(id) FROM policy_audit
+           GROUP BY account, CASE WHEN account = '*' THEN json_extract(body, '$.cluster') END)
+         ORDER BY id`,
+      )
+      .all() as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as AuditEntry);
+  }
+
   async addReview(item: ReviewItem): Promise<void> {
     this.db
       .prepare('INSERT OR IGNORE INTO policy_reviews (id, status, body) VALUES (?,?,?)')

@@ -143,21 +143,36 @@ test('policy records survive an outage too: audit and overrides are replayed', a
     engine.applyVerdict({ account: 'a', risk: 0.8, verdict: 'review', reasons: [], ts: 'x' });
     const ts = new Date().toISOString();
     engine.setOverride({ account: 'b', kind: 'block', reason: 'fraud', by: 'ana', ts });
+    const hydra = { id: 'clu_h', accounts: ['h1', 'h2'], risk: 0.95, verdict: 'block' as const };
+    engine.applyVerdict({ ...hydra, reasons: [], ts: 'x' });
     await engine.flush();
     await f.writer.flush();
     await assert.rejects(records.listAudit({}), { code: 'store_unavailable' });
 
     await f.proxy.open();
     await f.writer.drained();
+    // The cluster's own entry, and one for each member joining a blocked cluster.
     assert.deepEqual((await records.listAudit({})).map((e) => e.rule).sort(), [
+      'cluster:clu_h/block',
+      'cluster:clu_h/block',
+      'cluster:clu_h/block',
       'override:block',
       'tier:default/review',
     ]);
-    assert.equal((await records.listReviews({ status: 'open' })).length, 1);
+    // The account's review and the cluster's (the default block sends to review too).
+    assert.equal((await records.listReviews({ status: 'open' })).length, 2);
     assert.deepEqual(
       (await records.listOverrides()).map((o) => o.account),
       ['b'],
     );
+
+    // A replica started now takes up the levels from Postgres, not only the overrides.
+    const next = new PolicyEngine(parsePolicyConfig({}), { records });
+    await next.loadOverrides();
+    assert.deepEqual(await next.restoreLevels(), { accounts: 1, clusters: 1 });
+    assert.equal(next.decide('a', 'standard').rule, 'tier:standard/review');
+    assert.equal(next.decide('h2', 'standard').deny?.code, 'MOAT_ERR_ACCOUNT_BLOCKED');
+    assert.equal(next.decide('b', 'standard').deny?.code, 'MOAT_ERR_ACCOUNT_BLOCKED');
   } finally {
     await f.close();
   }
