@@ -124,33 +124,48 @@ export function openAiResponses(make: () => PhraseRewriter): FrameHandler {
     });
   };
 
+  // Each extra delta takes the sequence number of the event it precedes; every later event's
+  // number moves up by the extras sent so far, so the numbers stay unique and in order.
+  let shift = 0;
+
   return {
-    wants: (raw) => RESPONSES_TYPES.some((t) => raw.includes(t)),
+    wants: (raw) =>
+      RESPONSES_TYPES.some((t) => raw.includes(t)) ||
+      (shift > 0 && raw.includes('"sequence_number"')),
     handle(f) {
       const d = f.data;
       if (!d) return keep(f);
+      const renumbered = shift > 0 && typeof d.sequence_number === 'number';
+      if (renumbered) d.sequence_number = (d.sequence_number as number) + shift;
+      const same = (): string => (renumbered ? writeFrame(f.fields, d) : keep(f));
       const key = `${d.output_index}:${d.content_index}`;
       switch (d.type) {
         case 'response.output_text.delta': {
-          if (typeof d.delta !== 'string') return keep(f);
+          if (typeof d.delta !== 'string') return same();
           const out = streams.push(key, d.delta);
-          if (out === d.delta) return keep(f);
+          if (out === d.delta) return same();
           return writeFrame(f.fields, { ...d, delta: out });
         }
         case 'response.output_text.done': {
           const tail = streams.end(key);
-          const extra = tail
-            ? writeFrame(['event: response.output_text.delta'], {
-                type: 'response.output_text.delta',
-                sequence_number: d.sequence_number,
-                item_id: d.item_id,
-                output_index: d.output_index,
-                content_index: d.content_index,
-                delta: tail,
-              })
-            : '';
+          let extra = '';
+          if (tail) {
+            extra = writeFrame(['event: response.output_text.delta'], {
+              type: 'response.output_text.delta',
+              sequence_number: d.sequence_number,
+              item_id: d.item_id,
+              output_index: d.output_index,
+              content_index: d.content_index,
+              delta: tail,
+            });
+            if (typeof d.sequence_number === 'number') {
+              shift++;
+              d.sequence_number++;
+            }
+          }
           const text = streams.sent.get(key);
-          return text === undefined ? keep(f) : extra + writeFrame(f.fields, { ...d, text });
+          if (text === undefined) return extra + same();
+          return extra + writeFrame(f.fields, { ...d, text });
         }
         case 'response.content_part.done':
           if (isObj(d.part)) fill(Number(d.output_index), [d.part]);

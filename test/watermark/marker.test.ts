@@ -174,15 +174,18 @@ test('a responses stream carries the marked text in deltas and in the done event
   const part = { type: 'output_text', text: TEXT };
   s += ev('response.content_part.done', { output_index: 0, content_index: 0, part });
   const item = { type: 'message', content: [part] };
+  s += ev('response.output_item.added', { output_index: 1, item: { type: 'message' } });
   s += ev('response.completed', { response: { id: 'r', output: [item] } });
 
   const out = rewrite(wm.sse('openai', 'responses'), s);
   let deltas = '';
   const done: Record<string, unknown> = {};
+  const numbers: number[] = [];
   for (const f of out.split('\n\n').filter(Boolean)) {
     const [eventLine, dataLine] = f.split('\n');
     const data = JSON.parse(dataLine.slice(6));
     assert.equal(eventLine, `event: ${data.type}`);
+    numbers.push(data.sequence_number);
     if (data.type === 'response.output_text.delta') deltas += data.delta;
     else done[data.type] = data;
   }
@@ -196,6 +199,9 @@ test('a responses stream carries the marked text in deltas and in the done event
     response: { output: { content: { text: string }[] }[] };
   };
   assert.equal(completed.response.output[0].content[0].text, MARKED);
+  // The held tail goes out as one more delta; every event keeps a unique number, in order.
+  assert.equal(numbers.length, seq + 1);
+  assert.deepEqual(numbers, [...numbers.keys()]);
 });
 
 function anthropicStream(): string {
