@@ -19,37 +19,69 @@ export type WriterReply =
 
 const WORKER = new URL('./store-writer-worker.js', import.meta.url);
 
+/** How soon a stopped writer thread is started again: `firstMs`, doubling up to `maxMs`. */
+export interface WriterRestart {
+  firstMs: number;
+  maxMs: number;
+}
+
 /**
  * Writes event batches to the SQLite store on a worker thread, so inserts never run on the
  * gateway's event loop; the request path pays only for handing the batch over. Batches stay
  * held here until the thread confirms them. A batch the thread could not store, every batch
  * in flight when the thread dies, and a batch offered while `maxInFlight` events are already
  * waiting are all handed back to the queue, which spills them (or drops and counts them).
+ * A thread that dies, or cannot open the store, is started again after a back-off; the queue
+ * then replays the spill into it.
  */
 export class WorkerStoreSink implements EventSink {
   readonly name = 'store';
-  private readonly worker: Worker;
+  private worker!: Worker;
   private readonly inFlight = new Map<number, MoatEvent[]>();
   private inFlightEvents = 0;
   private seq = 0;
   private dead?: string;
   private fail: SinkFailure = () => undefined;
   private idle: (() => void)[] = [];
-  private exited: Promise<void>;
+  private exited!: Promise<void>;
   private threadGone = false;
+  private closing = false;
+  private restartTimer?: NodeJS.Timeout;
+  private backoffMs: number;
+  /** Busy time of the threads replaced so far, so the metric keeps counting up. */
+  private busyBefore = 0;
+  /** Times the thread was started again. */
+  restarts = 0;
 
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly tiers: TiersConfig,
     private readonly metrics: GatewayMetrics,
     private readonly maxInFlight: number,
+    private readonly restart: WriterRestart = { firstMs: 1000, maxMs: 30_000 },
   ) {
-    this.worker = new Worker(WORKER, { workerData: { file } });
-    this.worker.unref();
-    this.worker.on('message', (msg: WriterReply) => this.onReply(msg));
-    this.worker.on('error', (err) => this.die(err.message));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.once('exit', (code) => {
+    this.backoffMs = restart.firstMs;
+    this.spawn();
+  }
+
+  /** True while a thread is running and has the store open (as far as is known). */
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  private spawn(): void {
+    const worker = new Worker(WORKER, { workerData: { file: this.file } });
+    this.worker = worker;
+    this.dead = undefined;
+    this.threadGone = false;
+    worker.unref();
+    // Events from a replaced thread are ignored: its batches were handed back when it stopped.
+    const current = () => this.worker === worker;
+    worker.on('message', (msg: WriterReply) => current() && this.onReply(msg));
+    worker.on('error', (err) => current() && this.die(err.message));
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.once('exit', (code) => {
+      if (!current()) return;
       this.threadGone = true;
       this.die(`writer thread exited (${code})`);
     });
@@ -66,7 +98,7 @@ export class WorkerStoreSink implements EventSink {
 
   /** Milliseconds the thread has spent busy (writing), for `/metrics`. */
   busyMs(): number {
-    return this.worker.performance.eventLoopUtilization().active;
+    return this.busyBefore + this.worker.performance.eventLoopUtilization().active;
   }
 
   /** Room for `n` more events (a stopped writer takes them all, to hand them to the spill). */
@@ -101,6 +133,9 @@ export class WorkerStoreSink implements EventSink {
 
   /** Waits for the batches in flight, then closes the thread's store connection and ends it. */
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     await this.flush();
     this.dead ??= 'closed';
     if (this.threadGone) return;
@@ -119,6 +154,7 @@ export class WorkerStoreSink implements EventSink {
     const batch = this.settle(msg.seq);
     if (!batch) return;
     if (msg.type === 'done') {
+      this.backoffMs = this.restart.firstMs;
       this.metrics.eventsWritten.inc([], msg.n);
       if (msg.purged > 0) log.info({ purged: msg.purged }, 'expired event text removed');
     } else {
@@ -147,6 +183,30 @@ export class WorkerStoreSink implements EventSink {
       if (batch) this.fail(batch);
     }
     this.wake();
+    this.scheduleRestart();
+  }
+
+  /** Starts a new thread after the back-off, unless the sink is closing. */
+  private scheduleRestart(): void {
+    if (this.closing || this.restartTimer) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.restart.maxMs);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.closing) return;
+      const old = this.worker;
+      try {
+        this.busyBefore += old.performance.eventLoopUtilization().active;
+      } catch {
+        // a thread that is gone has no figure left to add
+      }
+      // A thread that could not open the store is still running; it is not needed any more.
+      if (!this.threadGone) void old.terminate();
+      this.restarts++;
+      log.warn({ after_ms: delay, restarts: this.restarts }, 'store writer restarting');
+      this.spawn();
+    }, delay);
+    this.restartTimer.unref();
   }
 
   private wake(): void {

@@ -124,6 +124,42 @@ test('a writer that cannot open its store hands every batch to the spill, kept a
   assert.equal(new Set(onDisk).size, 11, 'all eleven, one pushed after close, wait on disk');
 });
 
+test('a writer that could not open its store starts again and gets the spilled events', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'moat-writer-'));
+  const file = join(dir, 'moat.db');
+  const metrics = new GatewayMetrics();
+  const queue = new EventQueue(config.events, metrics, new Spill(join(dir, 'spill'), metrics));
+  mkdirSync(file); // not a file: the first thread cannot open it
+  const sink = new WorkerStoreSink(file, config.tiers, metrics, 1000, { firstMs: 30, maxMs: 60 });
+  queue.addSink(sink);
+  t.after(async () => {
+    await queue.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (let i = 0; i < 25; i++) queue.push(event(i));
+  await queue.flush();
+  assert.equal(metrics.eventsWritten.get(), 0);
+  assert.ok(metrics.eventsSpilled.get() >= 25);
+
+  // The path becomes a usable store; a later thread opens it.
+  rmSync(file, { recursive: true });
+  const store = openStore(file);
+  t.after(() => store.close());
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && (sink.restarts === 0 || !sink.alive)) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    queue.push(event(100 + sink.restarts)); // keeps probing the writer
+    await queue.flush();
+    if (store.events.count() > 0) break;
+  }
+  await queue.flush();
+  assert.ok(sink.restarts >= 1, 'the thread was started again');
+  const ids = new Set(store.events.list({ limit: 1000 }).map((r) => r.id));
+  for (let i = 0; i < 25; i++) assert.ok(ids.has(event(i).id), `${event(i).id} stored`);
+  assert.equal(metrics.eventsDropped.get(), 0);
+});
+
 test('a writer at its bound refuses more; the queue stores everything once there is room', async (t) => {
   const { store, metrics, queue, sink } = setup(t, 60);
 
