@@ -18,6 +18,7 @@ import { chainMarkers, isEventStream, relayJson, relayStream, type RelayResult }
 import { parseRequest, type ParsedRequest } from './request.js';
 import type { RouteSpec } from './routes.js';
 import { failureKind, upstreamError, type Upstream } from './upstream.js';
+import { askUsage, needsUsage } from './usage.js';
 
 /** Everything the request path needs, assembled once by `startGateway`. */
 export interface ProxyDeps {
@@ -102,6 +103,8 @@ async function handle(
   if (decision.degrade && degradeBody(spec.route, parsed.body, decision.degrade)) {
     body = Buffer.from(JSON.stringify(parsed.body));
   }
+  const hideUsage = deps.config.upstream.requestUsage && needsUsage(spec.route, parsed);
+  if (hideUsage) body = askUsage(parsed, body);
 
   const admission = deps.limiter.admit(
     identity.account,
@@ -116,7 +119,8 @@ async function handle(
   }
 
   try {
-    call.result = await forward(deps, spec, req, res, body, markerFor(deps, tier, decision));
+    const marker = markerFor(deps, tier, decision);
+    call.result = await forward(deps, spec, req, res, body, { marker, hideUsage });
     call.status = call.result.status;
   } finally {
     settle(admission, call);
@@ -154,7 +158,7 @@ async function forward(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
-  marker: ResponseMarker | undefined,
+  relay: { marker?: ResponseMarker; hideUsage: boolean },
 ): Promise<RelayResult> {
   // undici takes an EventEmitter as abort signal: cheaper than an AbortController per call.
   const abort = new EventEmitter();
@@ -178,7 +182,7 @@ async function forward(
       api: spec.api,
       route: spec.route,
       res,
-      marker,
+      ...relay,
       maxTextChars: deps.config.events.maxTextBytes,
       clientGone: () => gone,
     };

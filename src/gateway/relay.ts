@@ -8,6 +8,7 @@ import type { ApiShape, ResponseMarker } from '../core/marker.js';
 import { sseErrorEvent } from './errors.js';
 import { SseTap, summariseJson, type OutputSummary } from './output.js';
 import { upstreamError } from './upstream.js';
+import { UsageChunkFilter } from './usage.js';
 
 /** Response headers passed back to the client from the backend. */
 const RETURNED = ['x-request-id', 'request-id', 'openai-version', 'openai-processing-ms'];
@@ -29,6 +30,8 @@ interface RelayContext {
   res: ServerResponse;
   marker?: ResponseMarker;
   maxTextChars: number;
+  /** Moat asked the backend for usage the caller did not ask for: take it out of the stream. */
+  hideUsage?: boolean;
   /** True once the client has gone away. */
   clientGone(): boolean;
 }
@@ -51,8 +54,9 @@ export function isEventStream(up: Dispatcher.ResponseData): boolean {
 /**
  * Relays an SSE stream chunk by chunk as it arrives, with `Cache-Control: no-transform`. With no
  * marker the bytes go out untouched (no decode, no re-encode); the tap reads a copy for the
- * event. A backend failure after the first byte ends the stream with an error event in the API's
- * shape; a client that leaves stops the loop (the caller aborts the upstream call).
+ * event. Usage Moat asked for is taken out first (the tap still sees it). A backend failure
+ * after the first byte ends the stream with an error event in the API's shape; a client that
+ * leaves stops the loop (the caller aborts the upstream call).
  */
 export async function relayStream(
   ctx: RelayContext,
@@ -70,12 +74,14 @@ export async function relayStream(
   let headers: NodeJS.Immediate | undefined = setImmediate(() => res.flushHeaders());
 
   const tap = new SseTap(ctx.route, ctx.maxTextChars);
+  const filter = ctx.hideUsage ? new UsageChunkFilter() : undefined;
   const rewriter = ctx.marker?.sse(ctx.api, ctx.route);
   const decoder = rewriter ? new StringDecoder('utf8') : undefined;
   try {
     for await (const chunk of up.body as AsyncIterable<Buffer>) {
       let ok = true;
-      const out = rewriter ? rewriter.push(decoder!.write(chunk)) : chunk;
+      const pass = filter ? filter.push(chunk) : chunk;
+      const out = rewriter ? rewriter.push(decoder!.write(pass)) : pass;
       if (out.length > 0) {
         if (headers) clearImmediate(headers);
         headers = undefined;
@@ -85,9 +91,10 @@ export async function relayStream(
       if (!ok && !ctx.clientGone()) await drained(res);
       if (ctx.clientGone()) break;
     }
-    if (rewriter && !ctx.clientGone()) {
-      const out = rewriter.push(decoder!.end()) + rewriter.end();
-      if (out) res.write(out);
+    if ((filter || rewriter) && !ctx.clientGone()) {
+      const rest = filter ? filter.end() : undefined;
+      const out = rewriter ? rewriter.push(decoder!.end(rest)) + rewriter.end() : rest!;
+      if (out.length > 0) res.write(out);
     }
   } catch (err) {
     if (ctx.clientGone()) return { status: 499, summary: tap.end() };

@@ -1,4 +1,4 @@
-import { configError, int, join, mapping, onlyKeys, str } from '../check.js';
+import { bool, configError, int, join, mapping, onlyKeys, str } from '../check.js';
 import type { Section } from '../section.js';
 
 /** The model backend Moat forwards to (any OpenAI- or Anthropic-compatible server). */
@@ -14,6 +14,11 @@ export interface UpstreamConfig {
   headersTimeoutMs: number;
   /** Longest silence between two body chunks, streams included. */
   bodyTimeoutMs: number;
+  /**
+   * Ask for `stream_options.include_usage` on streamed OpenAI chat and completion calls whose
+   * caller did not, and hide the usage from that caller; off for a backend that rejects the field.
+   */
+  requestUsage: boolean;
 }
 
 const KEYS = [
@@ -23,6 +28,7 @@ const KEYS = [
   'connect_timeout_ms',
   'headers_timeout_ms',
   'body_timeout_ms',
+  'request_usage',
 ];
 
 /** Checks that `url` is an absolute http(s) URL; returns it without a trailing slash. */
@@ -53,6 +59,7 @@ export const upstreamSection: Section<UpstreamConfig> = {
       connectTimeoutMs: int(m, 'connect_timeout_ms', path, 5_000, 1),
       headersTimeoutMs: int(m, 'headers_timeout_ms', path, 60_000, 1),
       bodyTimeoutMs: int(m, 'body_timeout_ms', path, 60_000, 1),
+      requestUsage: bool(m, 'request_usage', path, true),
     };
   },
 };

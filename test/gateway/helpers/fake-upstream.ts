@@ -18,6 +18,8 @@ export interface FakeUpstream {
   chunkDelayMs: number;
   /** How long `slow-headers` waits before answering. */
   slowMs: number;
+  /** Answer as a backend that ignores `stream_options.include_usage` (no usage in streams). */
+  ignoreIncludeUsage: boolean;
   /** Bodies received, parsed. */
   bodies: Record<string, unknown>[];
   /** Headers received. */
@@ -42,6 +44,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     mode: 'ok',
     chunkDelayMs: 1,
     slowMs: 2_000,
+    ignoreIncludeUsage: false,
     bodies: [],
     headers: [],
     abandoned: 0,
@@ -94,7 +97,7 @@ async function answer(
   if (!body.stream) return json(res, 200, completeBody(path, body));
 
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const events = streamEvents(path, body);
+  const events = streamEvents(path, body, !fake.ignoreIncludeUsage);
   for (let i = 0; i < events.length; i++) {
     if (res.destroyed) return;
     res.write(events[i]);
@@ -203,7 +206,7 @@ function responseObject(model: string, status: string): object {
 const sse = (data: unknown, event?: string) =>
   `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 
-function streamEvents(path: string, body: Record<string, any>): string[] {
+function streamEvents(path: string, body: Record<string, any>, honourUsage: boolean): string[] {
   const words = ANSWER_WORDS.map((w, i) => (i === 0 ? w : ` ${w}`));
   const base = { id: 'x1', created: 1, model: body.model };
   if (path === '/v1/messages') {
@@ -279,21 +282,24 @@ function streamEvents(path: string, body: Record<string, any>): string[] {
       ),
     ];
   }
+  // Like OpenAI: with include_usage every chunk carries `"usage": null`, then one more chunk
+  // with no choices carries the usage of the whole call.
   const completions = path === '/v1/completions';
+  const object = completions ? 'text_completion' : 'chat.completion.chunk';
+  const withUsage = honourUsage && body.stream_options?.include_usage === true;
   const chunk = (piece: string | null, finish: string | null) =>
     sse({
       ...base,
-      object: completions ? 'text_completion' : 'chat.completion.chunk',
+      object,
       choices: [
         completions
           ? { index: 0, text: piece ?? '', finish_reason: finish }
           : { index: 0, delta: piece === null ? {} : { content: piece }, finish_reason: finish },
       ],
+      ...(withUsage ? { usage: null } : {}),
     });
   const out = [...words.map((w) => chunk(w, null)), chunk(null, 'stop')];
-  if (body.stream_options?.include_usage) {
-    out.push(sse({ ...base, object: 'chat.completion.chunk', choices: [], usage: usageOpenAI }));
-  }
+  if (withUsage) out.push(sse({ ...base, object, choices: [], usage: usageOpenAI }));
   out.push('data: [DONE]\n\n');
   return out;
 }

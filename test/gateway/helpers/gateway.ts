@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../../src/config/index.js';
 import type { Decider } from '../../../src/core/decision.js';
+import type { Limiter } from '../../../src/core/limits.js';
 import type { ResponseMarker } from '../../../src/core/marker.js';
 import { startGateway, type Gateway } from '../../../src/gateway/index.js';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite.js';
@@ -25,7 +26,7 @@ export interface TestGateway {
  */
 export async function startTestGateway(
   yaml: Record<string, unknown> = {},
-  extra: { decider?: Decider; marker?: ResponseMarker } = {},
+  extra: { decider?: Decider; marker?: ResponseMarker; limiter?: Limiter } = {},
 ): Promise<TestGateway> {
   const home = mkdtempSync(join(tmpdir(), 'moat-gw-'));
   process.env.MOAT_HOME = home;
