@@ -115,8 +115,10 @@ export class EventQueue {
         this.redeliver(batch);
         await this.sinksStored();
       }
-      // A sink that failed again during replay leaves lines to keep for the next start.
+      // A sink that failed again during replay leaves lines to keep for the next start; the
+      // files replayed in full go once those lines are on disk.
       this.spill?.writePending();
+      this.spill?.settle(this.spill.takeFinished());
     } finally {
       this.flushing = false;
       if (this.items.length > 0) this.soon();
@@ -152,6 +154,14 @@ export class EventQueue {
     const now = Date.now();
     if (this.items.length === 0 && now >= this.replayAfter && this.spill?.hasReplay()) {
       this.redeliver(this.spill.takeReplay(n));
+      const files = this.spill.takeFinished();
+      // Kept for the next start if the sinks never confirm.
+      if (files.length > 0) {
+        void this.sinksStored().then(
+          () => this.spill?.settle(files),
+          () => undefined,
+        );
+      }
     }
     if (this.items.length > 0 && room) return this.soon();
     if (this.items.length > 0) return this.later(this.config.flushIntervalMs, true);

@@ -1,9 +1,11 @@
 import {
   appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
 } from 'node:fs';
@@ -21,15 +23,39 @@ export interface SpilledEvent {
   listeners: boolean;
 }
 
+const CLAIMED = '.replaying';
+const CHUNK = 1 << 20;
+
+/** A claimed spill file being read for replay, a chunk at a time. */
+interface Reader {
+  path: string;
+  fd: number;
+  /** The part of the last chunk after its last newline. */
+  rest: string;
+  eof: boolean;
+  line: number;
+  bad: number;
+}
+
 /**
  * Events that could not be queued or stored, kept on disk under `MOAT_HOME/spill/` as JSONL and
  * fed back into the queue once it has room (and at the next start). Lines are buffered in memory
  * only until the next queue tick, then appended in one write.
+ *
+ * Replay claims a file by renaming it (`.replaying`) and reads it a chunk at a time, so memory
+ * stays bounded whatever its size. A claimed file is removed only once every event read from
+ * it has been stored or spilled again (`settle`), so a crash during replay loses nothing: the
+ * next start replays the claimed file again, and the stores keep each event id once.
  */
 export class Spill {
   private pending: string[] = [];
   private replay: SpilledEvent[] = [];
   private readonly file: string;
+  /** Claimed files not yet opened, in order. */
+  private claimed: string[] = [];
+  private reader?: Reader;
+  /** Files read to the end and handed out completely, waiting for `settle`. */
+  private finished: string[] = [];
 
   constructor(
     private readonly dir: string,
@@ -37,7 +63,7 @@ export class Spill {
   ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `events-${process.pid}-${Date.now()}.jsonl`);
-    this.loadExisting();
+    this.claimExisting();
   }
 
   /** Keeps events to be written at the next tick, with who has yet to receive them. */
@@ -45,69 +71,187 @@ export class Spill {
     for (const event of events) this.pending.push(JSON.stringify({ sinks, listeners, event }));
   }
 
-  /** Appends the buffered lines to the spill file; a failed write counts them as dropped. */
-  writePending(): void {
-    if (this.pending.length === 0) return;
+  /**
+   * Appends the buffered lines to the spill file; a failed write counts them as dropped.
+   * Returns false when a write failed.
+   */
+  writePending(): boolean {
+    if (this.pending.length === 0) return true;
     const lines = this.pending;
     this.pending = [];
     try {
       appendFileSync(this.file, `${lines.join('\n')}\n`);
+      return true;
     } catch (err) {
       log.error({ err: (err as Error).message, n: lines.length }, 'spill write failed');
       this.metrics.eventsDropped.inc([], lines.length);
+      return false;
     }
   }
 
   /** Whether spilled events are waiting to be replayed. */
   hasReplay(): boolean {
     if (this.replay.length > 0) return true;
-    if (this.pending.length > 0 || !existsSync(this.file)) return false;
-    this.load(this.file);
+    if (!this.reader && this.claimed.length === 0) {
+      if (this.pending.length > 0 || !existsSync(this.file)) return false;
+      this.claim(this.file);
+    }
+    this.fill(1);
     return this.replay.length > 0;
   }
 
-  /** Whether anything is spilled, in memory or on disk (without loading the file). */
-  waiting(): boolean {
-    return this.replay.length > 0 || this.pending.length > 0 || existsSync(this.file);
+  /** Events read from a claimed file and not yet taken. */
+  get buffered(): number {
+    return this.replay.length;
   }
 
-  /** Puts events loaded for replay but not delivered back on disk (at shutdown). */
-  release(): void {
-    for (const s of this.replay) this.pending.push(JSON.stringify(s));
-    this.replay = [];
-    this.writePending();
+  /** Whether anything is spilled, in memory or on disk (without reading a file). */
+  waiting(): boolean {
+    return (
+      this.replay.length > 0 ||
+      this.pending.length > 0 ||
+      this.reader !== undefined ||
+      this.claimed.length > 0 ||
+      existsSync(this.file)
+    );
   }
 
   /** Takes up to `n` spilled events for delivery. */
   takeReplay(n: number): SpilledEvent[] {
-    return this.replay.splice(0, n);
+    this.fill(n);
+    const out = this.replay.splice(0, n);
+    if (this.replay.length === 0 && this.reader?.eof) this.finish();
+    return out;
   }
 
-  private loadExisting(): void {
-    for (const name of readdirSync(this.dir)) {
-      if (name.endsWith('.jsonl')) this.load(join(this.dir, name));
+  /**
+   * The files whose events have all been handed out so far; pass them to `settle` once the
+   * sinks have stored (or handed back) everything delivered before this call.
+   */
+  takeFinished(): string[] {
+    const files = this.finished;
+    this.finished = [];
+    return files;
+  }
+
+  /**
+   * Removes replayed files once what came back from their events is safely on disk again. A
+   * file is kept (and replayed at the next start) when that write failed.
+   */
+  settle(files: string[]): void {
+    if (files.length === 0 || !this.writePending()) return;
+    for (const path of files) rmSync(path, { force: true });
+  }
+
+  /**
+   * At shutdown: what was read but not delivered, and the unread rest of the file being read,
+   * go back to this process's spill file, and that claimed file is removed. Claimed files not
+   * yet opened stay for the next start.
+   */
+  release(): void {
+    for (const s of this.replay) this.pending.push(JSON.stringify(s));
+    this.replay = [];
+    const reader = this.reader;
+    if (reader) {
+      while (!reader.eof) this.readChunk(reader, (line) => this.pending.push(line));
+      if (reader.rest) this.pending.push(reader.rest);
+      closeSync(reader.fd);
+      this.reader = undefined;
+      this.finished.push(reader.path);
     }
+    this.settle(this.takeFinished());
   }
 
-  private load(file: string): void {
-    const claimed = `${file}.replaying`;
-    try {
-      renameSync(file, claimed);
-      const text = readFileSync(claimed, 'utf8');
-      rmSync(claimed);
-      let bad = 0;
-      for (const line of text.split('\n')) {
-        if (!line) continue;
+  /** Reads from the claimed files until `n` events are buffered or nothing is left. */
+  private fill(n: number): void {
+    while (this.replay.length < n) {
+      if (!this.reader && !this.open()) return;
+      const reader = this.reader!;
+      if (reader.eof) {
+        if (this.replay.length > 0) return; // one file at a time in the buffer
+        this.finish();
+        continue;
+      }
+      this.readChunk(reader, (line) => {
         try {
           this.replay.push(JSON.parse(line) as SpilledEvent);
         } catch {
-          bad++;
+          reader.bad++;
+          log.warn({ file: reader.path, line: reader.line }, 'spill line unreadable, skipped');
         }
-      }
-      if (bad > 0) log.warn({ file, bad }, 'spill lines unreadable, skipped');
-      log.info({ file, n: this.replay.length }, 'replaying spilled events');
+      });
+    }
+  }
+
+  /** Reads one chunk and hands each complete line to `each`. */
+  private readChunk(reader: Reader, each: (line: string) => void): void {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let got = 0;
+    try {
+      got = readSync(reader.fd, buf, 0, CHUNK, null);
     } catch (err) {
-      log.error({ file, err: (err as Error).message }, 'spill replay failed');
+      log.error({ file: reader.path, err: (err as Error).message }, 'spill read failed');
+    }
+    if (got === 0) {
+      reader.eof = true;
+      const last = reader.rest;
+      reader.rest = '';
+      if (last) {
+        reader.line++;
+        each(last);
+      }
+      return;
+    }
+    const text = reader.rest + buf.toString('utf8', 0, got);
+    const lines = text.split('\n');
+    reader.rest = lines.pop() ?? '';
+    for (const line of lines) {
+      reader.line++;
+      if (line) each(line);
+    }
+  }
+
+  /** Opens the next claimed file; false when none is left. */
+  private open(): boolean {
+    while (this.claimed.length > 0) {
+      const path = this.claimed.shift()!;
+      try {
+        this.reader = { path, fd: openSync(path, 'r'), rest: '', eof: false, line: 0, bad: 0 };
+        log.info({ file: path }, 'replaying spilled events');
+        return true;
+      } catch (err) {
+        log.error({ file: path, err: (err as Error).message }, 'spill replay failed');
+      }
+    }
+    return false;
+  }
+
+  /** The file being read is used up: close it and keep it until `settle`. */
+  private finish(): void {
+    const reader = this.reader;
+    if (!reader) return;
+    closeSync(reader.fd);
+    this.reader = undefined;
+    if (reader.bad > 0) log.warn({ file: reader.path, bad: reader.bad }, 'spill lines skipped');
+    this.finished.push(reader.path);
+  }
+
+  /** Renames a spill file so no other replay takes it, and queues it for reading. */
+  private claim(path: string): void {
+    const claimed = `${path}${CLAIMED}`;
+    try {
+      renameSync(path, claimed);
+      this.claimed.push(claimed);
+    } catch (err) {
+      log.error({ file: path, err: (err as Error).message }, 'spill replay failed');
+    }
+  }
+
+  /** At start: files left by earlier runs, including ones a crash left half replayed. */
+  private claimExisting(): void {
+    for (const name of readdirSync(this.dir).sort()) {
+      if (name.endsWith(CLAIMED)) this.claimed.push(join(this.dir, name));
+      else if (name.endsWith('.jsonl')) this.claim(join(this.dir, name));
     }
   }
 }
