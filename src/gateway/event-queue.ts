@@ -23,7 +23,9 @@ export interface EventSink {
 /** An in-process subscriber (the live detector); gets every event in full, text included. */
 export type EventListener = (event: MoatEvent) => void;
 
+/** After a sink fails, replay waits 1 s, doubling with each failed replay up to 30 s. */
 const REPLAY_BACKOFF_MS = 1000;
+const REPLAY_BACKOFF_MAX_MS = 30_000;
 
 /**
  * The bounded queue between the request path and everything that consumes events. `push` is
@@ -43,6 +45,12 @@ export class EventQueue {
   private lastFlush: Promise<void> = Promise.resolve();
   /** No replay from the spill before this time (ms) after a sink failed, so it is not hammered. */
   private replayAfter = 0;
+  /** Replays in a row that a sink failed; sets the back-off. */
+  private failedReplays = 0;
+  /** A replay was handed to the sinks and has neither been stored nor failed yet. */
+  private replaying = false;
+  /** When a sink last failed. */
+  private failedAt = 0;
 
   constructor(
     private readonly config: EventsConfig,
@@ -153,15 +161,20 @@ export class EventQueue {
 
     const now = Date.now();
     if (this.items.length === 0 && now >= this.replayAfter && this.spill?.hasReplay()) {
+      this.replaying = true;
       this.redeliver(this.spill.takeReplay(n));
       const files = this.spill.takeFinished();
-      // Kept for the next start if the sinks never confirm.
-      if (files.length > 0) {
-        void this.sinksStored().then(
-          () => this.spill?.settle(files),
-          () => undefined,
-        );
-      }
+      void this.sinksStored().then(
+        () => {
+          // Stored without a failure since: the store works again, the back-off starts over.
+          if (this.failedAt < now) {
+            this.failedReplays = 0;
+            this.replaying = false;
+          }
+          this.spill?.settle(files); // kept for the next start if the sinks never confirm
+        },
+        () => undefined,
+      );
     }
     if (this.items.length > 0 && room) return this.soon();
     if (this.items.length > 0) return this.later(this.config.flushIntervalMs, true);
@@ -214,8 +227,23 @@ export class EventQueue {
     }
   }
 
+  /** A sink failed: hold replays back, longer after each replay that failed again. */
+  private backOff(): void {
+    const now = Date.now();
+    if (this.replaying) this.failedReplays++;
+    this.replaying = false;
+    this.failedAt = now;
+    const wait = REPLAY_BACKOFF_MS * 2 ** Math.min(this.failedReplays, 5);
+    this.replayAfter = now + Math.min(wait, REPLAY_BACKOFF_MAX_MS);
+  }
+
+  /** Milliseconds until the next replay from the spill may start (0: now). */
+  get replayDelayMs(): number {
+    return Math.max(0, this.replayAfter - Date.now());
+  }
+
   private overflow(events: MoatEvent[], sinks?: string[], listeners = true): void {
-    if (sinks) this.replayAfter = Date.now() + REPLAY_BACKOFF_MS;
+    if (sinks) this.backOff();
     if (this.config.onFull === 'spill' && this.spill) {
       this.spill.add(events, sinks ?? this.sinks.map((s) => s.name), listeners);
       this.metrics.eventsSpilled.inc([], events.length);

@@ -106,6 +106,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     'Events waiting in the in-process queue.',
     () => queue.depth,
   );
+  metrics.gauge(
+    'moat_events_replay_wait_seconds',
+    'Time until spilled events are offered to a failing store again (0 when it works).',
+    () => queue.replayDelayMs / 1000,
+  );
   metrics.gauge('moat_inflight_requests', 'Requests being handled now.', () => state.inflight);
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => route(state, req, res));

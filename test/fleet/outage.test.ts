@@ -93,7 +93,11 @@ test('moat serve through Redis and Postgres outages loses and doubles nothing', 
     await burst(20);
     await proxy.open();
     await burst(30);
-    for (let i = 0; i < 60 && (await gauge('moat_fleet_postgres_down')) !== 0; i++) {
+    // Both reconnect on their own; give them up to 10 s on a busy machine.
+    const back = async () =>
+      (await gauge('moat_fleet_limits_shared')) === 1 &&
+      (await gauge('moat_fleet_postgres_down')) === 0;
+    for (let i = 0; i < 100 && !(await back()); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(await gauge('moat_fleet_limits_shared'), 1);

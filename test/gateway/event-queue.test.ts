@@ -166,3 +166,35 @@ test('flush waits for a batch that a timer tick handed to a sink just before', a
   await q.flush();
   assert.deepEqual(sink.stored, ['evt_1']);
 });
+
+test('replays into a failing store back off, and start over once one is stored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moat-spill-'));
+  const metrics = new GatewayMetrics();
+  const config = parseConfig({ events: { flush_interval_ms: 5, on_full: 'spill' } }).events;
+  const q = new EventQueue(config, metrics, new Spill(dir, metrics));
+  const sink = new Collect('store');
+  q.addSink(sink);
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    sink.failNext = 2;
+    q.push(event(1));
+    await wait(50); // delivered, failed, spilled
+    assert.ok(q.replayDelayMs > 500 && q.replayDelayMs <= 1000, `${q.replayDelayMs} ms`);
+    await wait(1100); // the replay fails again: twice as long
+    assert.equal(sink.got.length, 0);
+    assert.ok(q.replayDelayMs > 1000 && q.replayDelayMs <= 2000, `${q.replayDelayMs} ms`);
+    await wait(2300); // this replay is stored
+    assert.deepEqual(
+      sink.got.map((e) => e.id),
+      ['evt_1'],
+    );
+
+    sink.failNext = 1;
+    q.push(event(2));
+    await wait(50);
+    assert.ok(q.replayDelayMs > 500 && q.replayDelayMs <= 1000, `back to 1 s: ${q.replayDelayMs}`);
+  } finally {
+    await q.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
