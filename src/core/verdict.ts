@@ -34,6 +34,11 @@ export interface ClusterVerdict {
   verdict: VerdictLevel;
   reasons: Reason[];
   ts: string;
+  /**
+   * Payment fingerprints that two or more of the cluster's accounts share (most shared first,
+   * capped): the policy refuses a new account that pays with one before its first answer.
+   */
+  paymentFps?: string[];
 }
 
 /** Report line for one account in `moat.report.v1`. */

@@ -1,6 +1,7 @@
 import type { AccountVerdict, ClusterVerdict, Reason } from '../core/verdict.js';
 import type { DetectConfig } from './config.js';
 import type { EventFeatures } from './features.js';
+import { absorbPayments, countPayment, sharedPayments } from './link/payments.js';
 import { findRoot, type LinkNode } from './link/union.js';
 import type { Profile } from './profile.js';
 import { above, combineRisk, levelFor, topReasons } from './risk.js';
@@ -54,9 +55,40 @@ export class Clusters {
     return this.byRoot.size;
   }
 
-  /** Merges the cluster state of `absorbed` into that of `root` after the linker united them. */
-  unite(root: LinkNode, absorbed: LinkNode): void {
+  /**
+   * Merges the cluster state of `absorbed` into that of `root` after the linker united them,
+   * during an event at `ts`. Accounts that join take the cluster's peak risk at once (and the
+   * cluster's members take the absorbed one's, when it was higher), as the policy treats them
+   * from then on. When the merge makes a payment fingerprint shared in a cluster with a verdict
+   * above `allow`, the verdict is sent again with it, so the policy can refuse the next account
+   * that pays with it before its first answer.
+   */
+  unite(root: LinkNode, absorbed: LinkNode, ts: string): void {
     const target = this.byRoot.get(root) ?? this.create(root);
+    const peak = target.peak;
+    const joined = this.merge(target, absorbed);
+    if (target.peak > 0) {
+      const reasons = this.memberReasons(target);
+      const raised = target.peak > peak ? target.members : joined.members;
+      for (const m of raised) this.host.raise(m, target.peak, reasons, ts);
+    }
+    if (joined.shared && target.level !== 'allow') this.host.emit(this.verdictOf(target));
+  }
+
+  /** Notes a member's payment fingerprint that arrived after it joined its cluster. */
+  notePayment(a: AccountState): void {
+    const c = this.of(a);
+    if (c && countPayment(c, a.payment) && c.level !== 'allow') this.host.emit(this.verdictOf(c));
+  }
+
+  /**
+   * Moves `absorbed` (a cluster or one account) into `target`. Returns the accounts that came
+   * in, and whether a payment fingerprint became shared.
+   */
+  private merge(
+    target: ClusterState,
+    absorbed: LinkNode,
+  ): { members: readonly AccountState[]; shared: boolean } {
     const other = this.byRoot.get(absorbed);
     if (other) {
       this.byRoot.delete(absorbed);
@@ -68,12 +100,13 @@ export class Clusters {
       }
       if (above(other.level, target.level)) target.level = other.level;
       target.firstAlertTs = earliest(target.firstAlertTs, other.firstAlertTs);
-      return;
+      return { members: other.members, shared: absorbPayments(target, other) };
     }
     const a = this.host.account(absorbed.id);
-    if (!a) return;
+    if (!a) return { members: [], shared: false };
     target.members.push(a);
     if (a.profile) target.profile.absorb(a.profile);
+    return { members: [a], shared: countPayment(target, a.payment) };
   }
 
   /** Feeds a member's event to its cluster and re-scores the cluster when due. */
@@ -112,7 +145,10 @@ export class Clusters {
       levelTs: first ? new Date(first.lastMs).toISOString() : new Date(0).toISOString(),
       firstAlertTs: null,
       sinceEval: 0,
+      payments: new Map(),
+      sharedPayments: 0,
     };
+    if (first) countPayment(c, first.payment);
     this.byRoot.set(root, c);
     return c;
   }
@@ -145,7 +181,7 @@ export class Clusters {
 
   /** The verdict record of a cluster. */
   verdictOf(c: ClusterState): ClusterVerdict {
-    return {
+    const v: ClusterVerdict = {
       id: c.id,
       accounts: c.members.map((m) => m.id),
       risk: c.peak,
@@ -153,6 +189,9 @@ export class Clusters {
       reasons: c.reasons,
       ts: c.levelTs,
     };
+    const fps = sharedPayments(c);
+    if (fps.length > 0) v.paymentFps = fps;
+    return v;
   }
 }
 

@@ -50,6 +50,8 @@ export class DetectionEngine implements Detector {
   private readonly decay: number;
   private events = 0;
   private startMs = NaN;
+  /** ISO time of the event being ingested. */
+  private eventTs = '';
 
   constructor(private readonly options: EngineOptions = {}) {
     this.config = { ...DEFAULT_DETECT_CONFIG, ...options.config };
@@ -71,7 +73,7 @@ export class DetectionEngine implements Detector {
       startMs: () => this.startMs,
     });
     this.linker = new Linker(this.config.linkMaxBucket, (root, absorbed) =>
-      this.clusters.unite(root, absorbed),
+      this.clusters.unite(root, absorbed, this.eventTs),
     );
   }
 
@@ -84,6 +86,7 @@ export class DetectionEngine implements Detector {
   ingestFeatures(f: EventFeatures, ts: string): void {
     if (Number.isNaN(f.tsMs)) return;
     this.events++;
+    this.eventTs = ts;
     if (Number.isNaN(this.startMs)) this.startMs = f.tsMs;
 
     const acct = this.touch(f);
@@ -163,10 +166,15 @@ export class DetectionEngine implements Detector {
     let acct = this.accounts.get(f.account);
     if (!acct) {
       const profile = new Profile(this.decay);
-      acct = newAccount(f.account, linkNode(f.account), profile, f.tsMs, f.signupMs);
+      const node = linkNode(f.account);
+      acct = newAccount(f.account, node, profile, f.tsMs, f.signupMs, f.payment);
       this.accounts.set(f.account, acct);
-    } else if (!acct.profile) {
-      acct.profile = new Profile(this.decay);
+    } else {
+      if (!acct.profile) acct.profile = new Profile(this.decay);
+      if (!acct.payment && f.payment) {
+        acct.payment = f.payment;
+        this.clusters.notePayment(acct);
+      }
     }
     this.active.delete(f.account);
     this.active.set(f.account, acct);

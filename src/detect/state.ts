@@ -1,6 +1,7 @@
 import type { Reason, VerdictLevel } from '../core/verdict.js';
 import type { LinkNode } from './link/union.js';
 import type { LinkSubject } from './link/linker.js';
+import type { PaymentTally } from './link/payments.js';
 import type { Profile } from './profile.js';
 
 /**
@@ -15,6 +16,8 @@ export interface AccountState extends LinkSubject {
   lastMs: number;
   /** Sign-up time from the client record, when the log has it. */
   signupMs: number | null;
+  /** Payment fingerprint from the client record ('' when the log has none). */
+  payment: string;
   /** Risk from the account's own profile, at its last evaluation. */
   ownRisk: number;
   /** Highest effective risk reached (own or cluster), and its reasons. */
@@ -27,7 +30,7 @@ export interface AccountState extends LinkSubject {
 }
 
 /** What the engine keeps per cluster (a union-find root with two or more accounts). */
-export interface ClusterState {
+export interface ClusterState extends PaymentTally {
   id: string;
   root: LinkNode;
   members: AccountState[];
@@ -49,6 +52,7 @@ export function newAccount(
   profile: Profile,
   ms: number,
   signupMs: number | null,
+  payment = '',
 ): AccountState {
   return {
     id,
@@ -60,6 +64,7 @@ export function newAccount(
     firstMs: ms,
     lastMs: ms,
     signupMs,
+    payment,
     ownRisk: 0,
     peak: 0,
     reasons: [],
