@@ -20,7 +20,11 @@ export interface Decision {
 
 /** The policy as the gateway sees it. */
 export interface Decider {
-  decide(account: string, tier: string): Decision;
+  /**
+   * `paymentFp` is the account's payment fingerprint when a trusted header gave one: an account
+   * not yet in a cluster that pays like an enforced cluster gets that cluster's decision.
+   */
+  decide(account: string, tier: string, paymentFp?: string): Decision;
 }
 
 /** Lets everything through; the gateway's default until a policy is configured. */

@@ -94,7 +94,8 @@ async function handle(
   const parsed = parseRequest(spec.route, raw);
   call.parsed = parsed;
 
-  const decision = deps.decider.decide(identity.account, identity.tier);
+  const paymentFp = identity.client?.payment_fp;
+  const decision = deps.decider.decide(identity.account, identity.tier, paymentFp);
   call.tier = effectiveTier(deps, identity.tier, decision);
   const tier = deps.config.tiers[call.tier];
   if (decision.deny) throw denial(decision.deny);

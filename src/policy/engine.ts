@@ -1,10 +1,12 @@
+import type { Logger } from 'pino';
 import type { Decider, Decision } from '../core/decision.js';
 import { newId } from '../core/ids.js';
-import { log } from '../core/log.js';
+import { log as processLog } from '../core/log.js';
 import type { AccountVerdict, ClusterVerdict, VerdictLevel } from '../core/verdict.js';
 import type { PolicyConfig } from './config.js';
 import { actionsFor, buildDecision, tierPolicy } from './decisions.js';
 import { initialState, maxLevel, observe, rank, relaxIfDue, type LevelState } from './levels.js';
+import { PaymentIndex } from './payment-index.js';
 import { MemoryRecords, type AuditEntry, type Override, type PolicyRecords } from './records.js';
 
 /** Where a verdict or override came from: this replica, or another one through the fleet bus. */
@@ -25,6 +27,12 @@ export type PolicyInput =
 
 interface Subject extends LevelState {
   origin: Origin;
+}
+
+interface ClusterSubject extends Subject {
+  accounts: string[];
+  /** Payment fingerprints its accounts share, from its latest verdict. */
+  paymentFps: string[];
 }
 
 /** What the admin API shows for one account. */
@@ -48,8 +56,10 @@ export interface AccountView {
 export class PolicyEngine implements Decider {
   readonly records: PolicyRecords;
   private readonly accounts = new Map<string, Subject>();
-  private readonly clusters = new Map<string, Subject & { accounts: string[] }>();
+  private readonly clusters = new Map<string, ClusterSubject>();
   private readonly membership = new Map<string, string>();
+  /** Payment fingerprints of clusters above `allow`, for accounts not yet linked. */
+  private readonly payments = new PaymentIndex();
   private readonly overrides = new Map<string, Override>();
   private readonly tiers = new Map<string, string>();
   /** Decisions by tier, then by level rank; the common case, without an override. */
@@ -59,21 +69,29 @@ export class PolicyEngine implements Decider {
   private readonly listeners: ((change: PolicyChange) => void)[] = [];
   private readonly inputListeners: ((input: PolicyInput) => void)[] = [];
   private readonly now: () => number;
+  private readonly log: Logger;
 
   constructor(
     readonly config: PolicyConfig,
-    options: { records?: PolicyRecords; now?: () => number } = {},
+    options: { records?: PolicyRecords; now?: () => number; logger?: Logger } = {},
   ) {
     this.records = options.records ?? new MemoryRecords();
     this.now = options.now ?? Date.now;
+    this.log = options.logger ?? processLog;
   }
 
-  /** The decision for one request, in constant time; the returned object is frozen. */
-  decide(account: string, tier: string): Decision {
+  /**
+   * The decision for one request, in constant time; the returned object is frozen. An account
+   * in no cluster whose payment fingerprint (`paymentFp`, from a trusted header) is shared by
+   * the accounts of a cluster above `allow` joins that cluster here and gets its decision on
+   * this very request, before the detector has seen any of its events.
+   */
+  decide(account: string, tier: string, paymentFp?: string): Decision {
     const override = this.overrides.size > 0 ? this.overrides.get(account) : undefined;
     const pinned = override?.kind === 'tier' ? override.tier : undefined;
     const effectiveTier = pinned ?? tier;
     if (this.tiers.get(account) !== effectiveTier) this.tiers.set(account, effectiveTier);
+    if (paymentFp && this.payments.size > 0) this.joinByPayment(account, paymentFp);
     const level = this.levelOf(account, this.now());
 
     if (override) {
@@ -158,6 +176,7 @@ export class PolicyEngine implements Decider {
     const state = this.clusters.get(id);
     if (!state) return;
     Object.assign(state, initialState(state.ts), { origin });
+    this.payments.remove(id);
     if (origin === 'local') this.shareInput({ type: 'reset', account: '*', cluster: id, by });
     this.recordCluster(id, 'reset', by);
   }
@@ -198,7 +217,9 @@ export class PolicyEngine implements Decider {
     for (const e of entries) {
       if (e.account !== '*' || !e.cluster || e.verdict === 'allow') continue;
       const members = e.accounts ?? [];
-      this.clusters.set(e.cluster, { ...restored(e, e.verdict), accounts: members });
+      const paymentFps = e.paymentFps ?? [];
+      this.clusters.set(e.cluster, { ...restored(e, e.verdict), accounts: members, paymentFps });
+      this.payments.set(e.cluster, paymentFps);
       for (const account of members) this.membership.set(account, e.cluster);
       clusters++;
     }
@@ -212,7 +233,7 @@ export class PolicyEngine implements Decider {
       this.accounts.set(e.account, restored(e, level));
       accounts++;
     }
-    if (accounts + clusters > 0) log.info({ accounts, clusters }, 'policy levels restored');
+    if (accounts + clusters > 0) this.log.info({ accounts, clusters }, 'policy levels restored');
     return { accounts, clusters };
   }
 
@@ -285,25 +306,43 @@ export class PolicyEngine implements Decider {
     const clusterId = this.membership.get(account);
     const cluster = clusterId ? this.clusters.get(clusterId) : undefined;
     if (cluster) {
-      if (relaxIfDue(cluster, now, relaxMs)) this.recordCluster(clusterId!, 'relaxed');
+      if (relaxIfDue(cluster, now, relaxMs)) {
+        if (cluster.level === 'allow') this.payments.remove(clusterId!);
+        this.recordCluster(clusterId!, 'relaxed');
+      }
       level = maxLevel(level, cluster.level);
     }
     return level;
   }
 
   private applyCluster(verdict: ClusterVerdict, origin: Origin): void {
-    const state = this.clusters.get(verdict.id) ?? { ...initialState(), origin, accounts: [] };
+    const state = this.clusters.get(verdict.id) ?? {
+      ...initialState(),
+      origin,
+      accounts: [],
+      paymentFps: [],
+    };
     this.clusters.set(verdict.id, state);
     state.origin = origin;
     state.accounts = verdict.accounts;
+    state.paymentFps = verdict.paymentFps ?? [];
 
     const { thresholds } = tierPolicy(this.config, 'default');
     const t = observe(state, verdict, thresholds, this.config.relaxMargin, this.now());
+    if (state.level === 'allow') this.payments.remove(verdict.id);
+    else this.payments.set(verdict.id, state.paymentFps);
     if (t) this.recordCluster(verdict.id, 'escalated');
     for (const account of verdict.accounts) this.join(account, verdict.id, origin);
   }
 
-  private join(account: string, clusterId: string, origin: Origin): void {
+  /** Joins an account in no cluster to the enforced cluster that shares its payment. */
+  private joinByPayment(account: string, paymentFp: string): void {
+    if (this.membership.has(account)) return;
+    const clusterId = this.payments.clusterOf(paymentFp);
+    if (clusterId !== undefined) this.join(account, clusterId, 'local', '/payment');
+  }
+
+  private join(account: string, clusterId: string, origin: Origin, via = ''): void {
     if (this.membership.get(account) === clusterId) return;
     this.membership.set(account, clusterId);
 
@@ -314,7 +353,7 @@ export class PolicyEngine implements Decider {
         'joined',
         'engine',
         origin,
-        `cluster:${clusterId}/${cluster.level}`,
+        `cluster:${clusterId}/${cluster.level}${via}`,
       );
     }
   }
@@ -366,11 +405,12 @@ export class PolicyEngine implements Decider {
       by,
       accounts: cluster.accounts,
     };
+    if (cluster.paymentFps.length > 0) entry.paymentFps = cluster.paymentFps;
     this.emit(kind, entry);
   }
 
   private emit(kind: PolicyChange['kind'], entry: AuditEntry): void {
-    log.info(
+    this.log.info(
       { account: entry.account, cluster: entry.cluster, rule: entry.rule, kind },
       'policy change',
     );
@@ -388,7 +428,9 @@ export class PolicyEngine implements Decider {
   }
 
   private track(p: Promise<unknown>): void {
-    const tracked = p.catch((err: unknown) => log.error({ err }, 'policy record write failed'));
+    const tracked = p.catch((err: unknown) =>
+      this.log.error({ err }, 'policy record write failed'),
+    );
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }

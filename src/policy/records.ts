@@ -20,6 +20,8 @@ export interface AuditEntry {
   own?: VerdictLevel;
   /** A cluster entry's member accounts when it was written. */
   accounts?: string[];
+  /** A cluster entry's shared payment fingerprints when it was written (absent when none). */
+  paymentFps?: string[];
 }
 
 export type ReviewStatus = 'open' | 'confirmed' | 'dismissed' | 'changed';
