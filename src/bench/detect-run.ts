@@ -1,9 +1,12 @@
+import { log } from '../core/log.js';
 import type { ReportAccount } from '../core/verdict.js';
 import type { Thresholds } from '../detect/config.js';
 import { thresholdsFromRisks } from '../detect/calibrate.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { Corpus } from '../data/corpus.js';
 import type { TraceBank } from '../data/traces.js';
+import { parsePolicyConfig } from '../policy/config.js';
+import { PolicyEngine } from '../policy/engine.js';
 import { harvestedShare, type CampaignRun } from '../sim/campaigns.js';
 import { Simulation, type Label } from '../sim/engine.js';
 import { calibrationScenario } from '../sim/presets.js';
@@ -43,9 +46,22 @@ function releases(s: Scenario): Record<string, string> {
 }
 
 /**
+ * The policy that closes the loop, as the gateway runs it: the detector's verdicts feed it,
+ * and before each request it decides from the account and its payment fingerprint. Its
+ * thresholds are the calibrated ones: it blocks what the detector's verdicts block, the members
+ * a blocked cluster's verdict names, and new accounts that pay like a blocked cluster.
+ */
+function closedLoopPolicy(engine: DetectionEngine, thresholds: Thresholds): PolicyEngine {
+  const config = parsePolicyConfig({ tiers: { default: { thresholds } } });
+  const policy = new PolicyEngine(config, { logger: log.child({}, { level: 'silent' }) });
+  engine.onVerdict((v) => policy.applyVerdict(v));
+  return policy;
+}
+
+/**
  * Calibrates the engine's thresholds on a legitimate-only run of the scenario's tenants with
- * a different seed, then runs the scenario in a closed loop: an account the engine blocks
- * sends nothing more (its answers stop) and a hydra replaces it at once.
+ * a different seed, then runs the scenario in a closed loop through the policy engine: an
+ * account it refuses sends nothing more (its answers stop) and a hydra replaces it at once.
  */
 export function runScenario(input: RunInput): ScenarioRun {
   const { scenario, corpus, traces } = input;
@@ -69,7 +85,8 @@ export function runScenario(input: RunInput): ScenarioRun {
 
   const engine = new DetectionEngine({ config: { modelReleases, thresholds } });
   const sim = new Simulation(scenario, { seed: input.seed, corpus, traces });
-  sim.setStopHook((account) => engine.verdict(account)?.verdict === 'block');
+  const policy = closedLoopPolicy(engine, thresholds);
+  sim.setStopHook((account, fp) => policy.decide(account, 'default', fp).deny !== undefined);
   for (const e of sim) engine.ingest(e);
 
   const byAccount = new Map(engine.report().accounts.map((a) => [a.account, a]));

@@ -120,7 +120,7 @@ class HarvesterSource implements Source {
 
   fire(ctx: SimContext): MoatEvent | null {
     const t = this.nextS as number;
-    if (t >= this.span.endS || ctx.isStopped(this.sender.account)) {
+    if (t >= this.span.endS || ctx.isStopped(this.sender)) {
       this.nextS = null;
       return null;
     }
@@ -164,6 +164,13 @@ class HarvesterSource implements Source {
   }
 }
 
+/** One account of a hydra; `tried` once it has sent a request (answered or refused). */
+interface HydraAccount {
+  sender: Sender;
+  style: H.Style;
+  tried: boolean;
+}
+
 /**
  * A hydra: many accounts behind shared proxies and cards, load-balanced round robin at the
  * campaign's total rate, each stopped account replaced at once by a fresh one while the
@@ -173,7 +180,7 @@ class HydraSource implements Source {
   nextS: number | null;
   private readonly infra: H.SharedInfra;
   private readonly arrivals: SteadyArrivals;
-  private readonly active: { sender: Sender; style: H.Style }[] = [];
+  private readonly active: HydraAccount[] = [];
   private turn = 0;
 
   constructor(
@@ -201,7 +208,7 @@ class HydraSource implements Source {
     const label = { label: 'attack' as const, campaign: spec.name };
     const sender = this.ctx.newSender(label, identity, H.tierFor(spec, this.rng));
     this.run.accounts.push(sender.account);
-    return { sender, style: H.harvestStyle(spec, this.rng, this.infra) };
+    return { sender, style: H.harvestStyle(spec, this.rng, this.infra), tried: false };
   }
 
   fire(ctx: SimContext): MoatEvent | null {
@@ -209,10 +216,13 @@ class HydraSource implements Source {
     this.nextS = t < this.span.endS ? this.arrivals.next(t) : null;
 
     const slot = this.turn++ % this.active.length;
-    if (ctx.isStopped(this.active[slot].sender.account)) {
+    let account = this.active[slot];
+    if (ctx.isStopped(account.sender)) {
+      if (!account.tried) return this.refused(ctx, account, t);
       if (this.run.replacementsLeft > 0) {
         this.run.replacementsLeft--;
-        this.active[slot] = this.recruit(t);
+        account = this.active[slot] = this.recruit(t);
+        if (ctx.isStopped(account.sender)) return this.refused(ctx, account, t);
       } else {
         this.active.splice(slot, 1);
         if (this.active.length === 0) this.nextS = null;
@@ -224,9 +234,32 @@ class HydraSource implements Source {
       this.nextS = null;
       return null;
     }
-    const { sender, style } = this.active[slot];
+    account.tried = true;
+    const { sender, style } = account;
     const call = H.harvestCall(this.run.spec, item, style, this.rng, 'frontier-large', null);
     return record(this.run, item, ctx.toEvent(call, sender, t, this.rng));
+  }
+
+  /**
+   * An account refused on its first request (the policy matched it to a blocked cluster before
+   * any answer): the gateway logs the refusal, nothing is harvested, and the prompt stays next
+   * in line. The account is replaced on its next turn.
+   */
+  private refused(ctx: SimContext, account: HydraAccount, t: number): MoatEvent | null {
+    account.tried = true;
+    const item = this.run.targets[this.run.cursor];
+    if (!item) return null;
+    const call = H.harvestCall(
+      this.run.spec,
+      item,
+      account.style,
+      this.rng,
+      'frontier-large',
+      null,
+    );
+    const { output: _output, ...event } = ctx.toEvent(call, account.sender, t, this.rng);
+    const usage = { input_tokens: event.usage?.input_tokens ?? 0, output_tokens: 0 };
+    return record(this.run, undefined, { ...event, usage, status: 403 });
   }
 }
 

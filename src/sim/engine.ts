@@ -14,13 +14,19 @@ import type { World } from './world.js';
 
 export type { Label, SimContext, Source } from './types.js';
 
+/** Whether an account's next request would be refused (see SimOptions.isStopped). */
+export type StopHook = (account: string, paymentFp: string) => boolean;
+
 /** Options of a simulation run. */
 export interface SimOptions {
   seed: string | number;
   corpus: Corpus;
   traces: TraceBank;
-  /** Closed loop: a stopped account sends nothing more; a hydra replaces it at once. */
-  isStopped?: (account: string) => boolean;
+  /**
+   * Closed loop, asked before each request with the account and its payment fingerprint: a
+   * stopped account sends nothing more; a hydra replaces it at once.
+   */
+  isStopped?: StopHook;
   /** Sees each call with the event made from it (tests use it to check prompt-set roles). */
   onCall?: (call: Call, event: MoatEvent) => void;
 }
@@ -36,7 +42,7 @@ export class Simulation implements Iterable<MoatEvent> {
   private readonly heap = new MinHeap<Source>();
   private readonly ctx: SimContext;
   private readonly idRng: Rng;
-  private stopHook: (account: string) => boolean;
+  private stopHook: StopHook;
   private count = 0;
 
   constructor(
@@ -58,7 +64,7 @@ export class Simulation implements Iterable<MoatEvent> {
     this.ctx = {
       world,
       seed,
-      isStopped: (a) => this.stopHook(a),
+      isStopped: (s) => this.stopHook(s.account, s.identity.paymentFp),
       newSender: (label, identity, tier) => this.newSender(label, identity, tier),
       rngFor: (label) => Rng.derive(seed, label),
       toEvent: (call, sender, t, rng) => {
@@ -71,7 +77,7 @@ export class Simulation implements Iterable<MoatEvent> {
   }
 
   /** Sets the closed-loop hook (the benchmark sets it after building the detector). */
-  setStopHook(fn: (account: string) => boolean): void {
+  setStopHook(fn: StopHook): void {
     this.stopHook = fn;
   }
 

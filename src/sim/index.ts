@@ -1,8 +1,8 @@
 import { loadCorpus, loadTraces } from '../data/load.js';
-import { Simulation } from './engine.js';
+import { Simulation, type StopHook } from './engine.js';
 import type { Scenario } from './scenario.js';
 
-export { Simulation, type Label, type SimOptions } from './engine.js';
+export { Simulation, type Label, type SimOptions, type StopHook } from './engine.js';
 export { harvestedShare, type CampaignRun } from './campaigns.js';
 export { PRESETS, resolveScenario, calibrationScenario } from './presets.js';
 export { PROFILES } from './profiles-hard.js';
@@ -14,7 +14,7 @@ export type { Scenario, TenantSpec, CampaignSpec } from './scenario.js';
  */
 export async function createSimulation(
   scenario: Scenario,
-  opts: { seed: string | number; isStopped?: (account: string) => boolean },
+  opts: { seed: string | number; isStopped?: StopHook },
 ): Promise<Simulation> {
   const [corpus, traces] = await Promise.all([loadCorpus(), loadTraces()]);
   return new Simulation(scenario, { ...opts, corpus, traces });

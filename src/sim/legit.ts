@@ -59,7 +59,7 @@ export class LegitSource implements Source {
 
   fire(ctx: SimContext): MoatEvent | null {
     const t = this.nextS as number;
-    if (ctx.isStopped(this.sender.account)) {
+    if (ctx.isStopped(this.sender)) {
       this.nextS = null;
       return null;
     }

@@ -24,7 +24,8 @@ export interface Source {
 export interface SimContext {
   world: World;
   seed: string;
-  isStopped(account: string): boolean;
+  /** Closed loop: whether the sender's next request would be refused (checked before each). */
+  isStopped(sender: Sender): boolean;
   /** Registers a new account with its true role and returns who it sends as. */
   newSender(label: Omit<Label, 'account'>, identity: Identity, tier: string): Sender;
   rngFor(label: string): Rng;

@@ -116,6 +116,35 @@ test('a stopped account sends nothing more and a hydra replaces it at once', () 
   assert.equal(bulk.harvested.size, 3);
 });
 
+test('a hydra account refused on its first request logs one 403 and is replaced', () => {
+  const cards = new Set<string>();
+  const hydraEvents: MoatEvent[] = [];
+  const sim = new Simulation(small, {
+    seed: 5,
+    corpus,
+    traces,
+    isStopped: (_account, card) => cards.has(card),
+  });
+  const hydra = sim.campaigns.find((c) => c.spec.name === 'hydra')!;
+  for (const e of sim) {
+    if (!hydra.accounts.includes(e.account)) continue;
+    hydraEvents.push(e);
+    // The operator's cards are blocked after the hydra's first few answers.
+    if (hydraEvents.length <= 5) cards.add(e.client.payment_fp!);
+  }
+
+  const refused = hydraEvents.filter((e) => e.status === 403);
+  assert.ok(refused.length > 0, 'some replacements pay with a blocked card');
+  for (const r of refused) {
+    const own = hydraEvents.filter((e) => e.account === r.account);
+    assert.deepEqual(own, [r], 'refused on its first request, never tried again');
+    assert.equal(r.output, undefined);
+  }
+  const answered = hydraEvents.filter((e) => e.status === 200);
+  assert.equal(hydra.harvested.size, answered.length, 'a refused prompt is not harvested');
+  assert.equal(hydra.events, hydraEvents.length);
+});
+
 test('hydra accounts share part of their infrastructure; customers do not', () => {
   const sim = run(6);
   const hydra = new Set(sim.campaigns.find((c) => c.spec.name === 'hydra')!.accounts);
