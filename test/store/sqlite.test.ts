@@ -69,3 +69,44 @@ test('events are written in one batch and read back in time order', () => {
     assert.deepEqual(JSON.parse(rows[0].params), { stream: true });
   });
 });
+
+test('a store made with the old index on ts alone loses it on open and keeps its events', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moat-store-'));
+  const file = join(dir, 'moat.db');
+  try {
+    const first = openStore(file);
+    first.db.exec('CREATE INDEX events_ts ON events(ts)');
+    const event = (id: string, ts: string): MoatEvent => ({
+      v: 1,
+      id,
+      ts,
+      account: 'acct_1',
+      client: { ip: '203.0.113.9' },
+      route: 'chat.completions',
+      model: 'm',
+      params: {},
+      usage: { input_tokens: 1, output_tokens: 2 },
+      status: 200,
+    });
+    first.events.write([
+      { event: event('evt_b', '2026-12-03T10:00:02.000Z'), expiresAt: null },
+      { event: event('evt_a', '2026-12-03T10:00:01.000Z'), expiresAt: null },
+    ]);
+    first.close();
+
+    const again = openStore(file);
+    const indexes = again.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    assert.ok(!indexes.includes('events_ts'), `indexes left: ${indexes.join(', ')}`);
+    assert.ok(indexes.includes('events_account_ts'));
+    assert.deepEqual(
+      again.events.list().map((r) => r.id),
+      ['evt_a', 'evt_b'],
+    );
+    again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
