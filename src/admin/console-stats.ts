@@ -41,16 +41,16 @@ const PROMPT_CHARS = 400;
 export class ConsoleStats {
   constructor(private readonly db: Database.Database) {}
 
-  /** Totals of every account that has events, or of one. One pass over the events table. */
+  /**
+   * Totals of every account that has events, or of one, from the per-account totals the event
+   * writer keeps: one row per account, however many events the store holds.
+   */
   traffic(account?: string): Map<string, AccountTraffic> {
     const where = account === undefined ? '' : 'WHERE account = @account';
     const query = this.db.prepare(
-      `SELECT account, count(*) AS events, sum(status >= 400) AS refused,
-           sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens,
-           min(ts) AS firstTs, max(ts) AS lastTs,
-           (SELECT tier FROM events e2 WHERE e2.account = events.account
-             ORDER BY ts DESC LIMIT 1) AS tier
-         FROM events ${where} GROUP BY account`,
+      `SELECT account, events, refused, input_tokens AS inputTokens,
+           output_tokens AS outputTokens, first_ts AS firstTs, last_ts AS lastTs, tier
+         FROM account_totals ${where}`,
     );
     const rows = (
       account === undefined ? query.all() : query.all({ account })

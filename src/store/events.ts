@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { MoatEvent } from '../core/event.js';
+import { AccountTotals, BatchTotalsBuilder } from './account-totals.js';
 
 /** Row shape of the events table, as read back (JSON columns still encoded). */
 export interface EventRow {
@@ -68,21 +69,26 @@ export function eventRow(e: MoatEvent, expiresAt: string | null): EventRowValues
 
 /**
  * Batched event writes. The caller decides retention: an event whose text must not be kept is
- * passed without `input`/`output.text`; one kept is passed with an expiry time.
+ * passed without `input`/`output.text`; one kept is passed with an expiry time. Each batch also
+ * adds to the per-account totals, in the same transaction, counting only the events inserted.
  */
 export class EventTable {
   private readonly insert: Database.Statement;
   private readonly insertMany: (rows: EventRowValues[]) => void;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    totals = new AccountTotals(db),
+  ) {
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO events (id, ts, account, key_id, tier, route, model, status,
          latency_ms, input_tokens, output_tokens, params, client, input, output, text_expires_at)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     this.insertMany = db.transaction((rows: EventRowValues[]) => {
+      const batch = new BatchTotalsBuilder();
       for (const r of rows) {
-        this.insert.run(
+        const { changes } = this.insert.run(
           r[0],
           r[1],
           r[2],
@@ -100,7 +106,10 @@ export class EventTable {
           r[14] ? JSON.stringify(r[14]) : null,
           r[15],
         );
+        // An id already stored (a spill replayed twice) inserts nothing and adds nothing.
+        if (changes > 0) batch.add(r[2], r[1], r[4], r[7], r[9], r[10]);
       }
+      totals.apply(batch);
     });
   }
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { MoatError } from '../core/errors.js';
 import { moatHome } from '../core/paths.js';
+import { ACCOUNT_TOTALS_SCHEMA, AccountTotals } from './account-totals.js';
 import { EventTable } from './events.js';
 import { KeyTable } from './keys.js';
 
@@ -52,14 +53,15 @@ export function storePath(path: string): string {
 }
 
 /**
- * The embedded store: one SQLite file in WAL mode holding accounts, API keys (hashes only) and
- * events. All calls are synchronous (better-sqlite3); the gateway never calls it on the request
- * path except for a key lookup on an index miss.
+ * The embedded store: one SQLite file in WAL mode holding accounts, API keys (hashes only),
+ * events and per-account totals of the events. All calls are synchronous (better-sqlite3); the
+ * gateway never calls it on the request path except for a key lookup on an index miss.
  */
 export class SqliteStore {
   readonly db: Database.Database;
   readonly keys: KeyTable;
   readonly events: EventTable;
+  readonly totals: AccountTotals;
 
   constructor(readonly file: string) {
     try {
@@ -69,13 +71,17 @@ export class SqliteStore {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
+      this.db.exec(ACCOUNT_TOTALS_SCHEMA);
+      this.totals = new AccountTotals(this.db);
+      // A store written before the totals existed gets them once, from its events.
+      this.totals.backfill();
     } catch (err) {
       throw new MoatError('MOAT_ERR_STORE', `cannot open ${file}: ${(err as Error).message}`, {
         cause: err,
       });
     }
     this.keys = new KeyTable(this.db);
-    this.events = new EventTable(this.db);
+    this.events = new EventTable(this.db, this.totals);
   }
 
   /** Closes the database; further calls throw. */
