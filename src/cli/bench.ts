@@ -11,6 +11,10 @@ interface Bench {
 
 /** The benchmarks by name; each area adds its own with one line. */
 const BENCHES: Record<string, Bench> = {
+  console: {
+    summary: 'per-account totals: event writer cost and console ranked-list time',
+    run: (argv) => import('../bench/console.js').then((m) => m.runConsoleCli(argv)),
+  },
   detect: {
     summary: 'closed-loop detection quality on simulated tenants and campaigns',
     run: (argv) => import('../bench/detect-cli.js').then((m) => m.runDetectCli(argv)),
@@ -29,7 +33,7 @@ const BENCHES: Record<string, Bench> = {
   },
 };
 
-/** `moat bench <detect|gateway|detector|watermark> [--json FILE] ...` */
+/** `moat bench <console|detect|gateway|detector|watermark> [--json FILE] ...` */
 export const command: Command = {
   async run(argv) {
     const [name, ...rest] = argv;
