@@ -1,13 +1,13 @@
 import { sectionOf, type MoatConfig } from '../config/index.js';
 import { log } from '../core/log.js';
-import { detectSection } from '../detect/config.js';
-import { LiveDetector } from '../detect/live.js';
+import type { LiveDetector } from '../detect/live.js';
 import { startControlPlane, type ControlPlane } from '../fleet/index.js';
 import { ANONYMOUS, startGateway, type Gateway } from '../gateway/index.js';
 import { intelSection } from '../intel/config.js';
 import { createIntelMount, type IntelMount } from '../intel/mount.js';
 import { openStore, type SqliteStore } from '../store/sqlite.js';
 import { watermarkerFromConfig } from '../watermark/from-config.js';
+import { startDetection, type Detection } from './detection.js';
 
 /** Options of `startStack`; the config alone is enough for a deployment. */
 export interface StackOptions {
@@ -21,7 +21,8 @@ export interface Stack {
   url: string;
   gateway: Gateway;
   plane: ControlPlane;
-  detector: LiveDetector;
+  /** This replica's live detector; null on a shared-detection replica that runs none. */
+  readonly detector: LiveDetector | null;
   store: SqliteStore;
   intel: IntelMount;
   /** Stops in order: the gateway drains its calls and events, then detector, plane, store. */
@@ -29,22 +30,21 @@ export interface Stack {
 }
 
 /**
- * Builds and starts the whole stack from a config: the SQLite store, the live detector, the
- * control plane (policy, admin API, console, fleet state) fed by the detector's verdicts, the
- * watermark, the TAXII server, and the gateway whose events go to the detector off the request
- * path. `moat serve` and `moat demo` both start Moat through here, so there is one wiring.
+ * Builds and starts the whole stack from a config: the SQLite store, the control plane (policy,
+ * admin API, console, fleet state), detection feeding the plane's verdicts, the watermark, the
+ * TAXII server, and the gateway whose events go to detection off the request path (this
+ * replica's detector, or the fleet's event stream: see `startDetection`). `moat serve` and
+ * `moat demo` both start Moat through here, so there is one wiring.
  */
 export async function startStack(config: MoatConfig, opts: StackOptions = {}): Promise<Stack> {
   const marker = watermarkerFromConfig(config);
   const store = openStore(config.store.path);
-  const detector = new LiveDetector({
-    config: sectionOf(config, detectSection),
-    worker: opts.detectorWorker,
-  });
 
   let plane: ControlPlane | undefined;
+  let detection: Detection | undefined;
   try {
-    plane = await startControlPlane(config, { store, verdicts: detector });
+    plane = await startControlPlane(config, { store });
+    detection = await startDetection(config, plane.engine, { worker: opts.detectorWorker });
     const intel = createIntelMount(sectionOf(config, intelSection), store.db);
     const gateway = await startGateway({
       config,
@@ -53,19 +53,16 @@ export async function startStack(config: MoatConfig, opts: StackOptions = {}): P
       mounts: [...(plane.gateway.mounts ?? []), intel],
       marker,
     });
+    const d = detection;
     gateway.onEvent((e) => {
       // Failed authentication is not an account's behaviour; it stays in the log and metrics.
-      if (e.account !== ANONYMOUS) detector.push(e);
+      if (e.account !== ANONYMOUS) d.push(e);
     });
     plane.attach(gateway);
-    gateway.metrics.gauge(
-      'moat_detector_shed_events',
-      'Events the live detector dropped because its queue was full.',
-      () => detector.shed,
-    );
-    return assemble(gateway, plane, detector, store, intel);
+    detection.attach(gateway);
+    return assemble(gateway, plane, detection, store, intel);
   } catch (err) {
-    await stopAfterFailedStart(detector, plane, store);
+    await stopAfterFailedStart(detection, plane, store);
     throw err;
   }
 }
@@ -73,14 +70,14 @@ export async function startStack(config: MoatConfig, opts: StackOptions = {}): P
 function assemble(
   gateway: Gateway,
   plane: ControlPlane,
-  detector: LiveDetector,
+  detection: Detection,
   store: SqliteStore,
   intel: IntelMount,
 ): Stack {
   let closing: Promise<void> | undefined;
   const close = async () => {
     await gateway.close();
-    await detector.close().catch((err: Error) => log.warn({ err: err.message }, 'detector stop'));
+    await detection.close().catch((err: Error) => log.warn({ err: err.message }, 'detector stop'));
     await plane.close();
     store.close();
     log.info({}, 'moat stopped');
@@ -89,7 +86,9 @@ function assemble(
     url: gateway.url,
     gateway,
     plane,
-    detector,
+    get detector() {
+      return detection.detector;
+    },
     store,
     intel,
     close: () => (closing ??= close()),
@@ -97,11 +96,11 @@ function assemble(
 }
 
 async function stopAfterFailedStart(
-  detector: LiveDetector,
+  detection: Detection | undefined,
   plane: ControlPlane | undefined,
   store: SqliteStore,
 ): Promise<void> {
-  await detector.close().catch(() => undefined);
+  await detection?.close().catch(() => undefined);
   await plane?.close().catch(() => undefined);
   store.close();
 }

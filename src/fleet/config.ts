@@ -1,8 +1,11 @@
-import { configError, int, join, mapping, oneOf, onlyKeys, str } from '../config/check.js';
+import { bool, configError, int, join, mapping, oneOf, onlyKeys, str } from '../config/check.js';
 import type { Section } from '../config/section.js';
 
 /** What a replica does when Redis or Postgres is unreachable. */
 export type FailureMode = 'open' | 'closed';
+
+/** `shared`: every replica's events go to one Redis stream that one detector reads. */
+export type DetectionMode = 'local' | 'shared';
 
 /** The validated `fleet` section; environment variables win over the file. */
 export interface FleetConfig {
@@ -24,6 +27,12 @@ export interface FleetConfig {
   burstS: number;
   /** Directory of the spool that keeps records while Postgres is down. */
   spoolDir?: string;
+  /** `shared` (the default with Redis) or `local` (each replica detects on its own events). */
+  detection: DetectionMode;
+  /** True on the one replica that reads the event stream and runs the fleet's detector. */
+  detector: boolean;
+  /** Approximate number of events the Redis stream keeps (`XADD MAXLEN ~`). */
+  streamMaxLen: number;
 }
 
 function url(v: string | undefined, path: string, schemes: string[]): string | undefined {
@@ -51,11 +60,24 @@ export function parseFleetConfig(
     'lease_ms',
     'burst_s',
     'spool_dir',
+    'detection',
+    'detector',
+    'stream_max_len',
   ]);
 
   const schema = str(obj, 'schema', path, 'moat');
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
     throw configError(join(path, 'schema'), 'must be a lower-case SQL identifier');
+  }
+  const redisUrl = url(
+    env.MOAT_REDIS_URL || str(obj, 'redis_url', path),
+    env.MOAT_REDIS_URL ? 'MOAT_REDIS_URL' : join(path, 'redis_url'),
+    ['redis', 'rediss'],
+  );
+  const modes: DetectionMode[] = ['local', 'shared'];
+  const detection = oneOf(obj, 'detection', path, modes, redisUrl ? 'shared' : 'local');
+  if (detection === 'shared' && !redisUrl) {
+    throw configError(join(path, 'detection'), 'shared needs Redis (MOAT_REDIS_URL or redis_url)');
   }
   return {
     databaseUrl: url(
@@ -63,11 +85,7 @@ export function parseFleetConfig(
       env.MOAT_DATABASE_URL ? 'MOAT_DATABASE_URL' : join(path, 'database_url'),
       ['postgres', 'postgresql'],
     ),
-    redisUrl: url(
-      env.MOAT_REDIS_URL || str(obj, 'redis_url', path),
-      env.MOAT_REDIS_URL ? 'MOAT_REDIS_URL' : join(path, 'redis_url'),
-      ['redis', 'rediss'],
-    ),
+    redisUrl,
     keyPrefix: str(obj, 'key_prefix', path, 'moat'),
     schema,
     onFailure: oneOf<FailureMode>(obj, 'on_failure', path, ['open', 'closed'], 'open'),
@@ -75,6 +93,9 @@ export function parseFleetConfig(
     leaseMs: int(obj, 'lease_ms', path, 250, 10, 60_000),
     burstS: int(obj, 'burst_s', path, 60, 1, 3600),
     spoolDir: str(obj, 'spool_dir', path),
+    detection,
+    detector: bool(obj, 'detector', path, false),
+    streamMaxLen: int(obj, 'stream_max_len', path, 1_000_000, 1000, 1_000_000_000),
   };
 }
 

@@ -4,13 +4,14 @@ import { log } from '../core/log.js';
 /**
  * Opens a Redis connection for the fleet. Commands fail fast instead of queueing while Redis
  * is away (the callers have a fallback), and the client keeps reconnecting in the background.
+ * A connection that blocks on reads (XREAD BLOCK) needs a command timeout above the block time.
  */
-export function connectRedis(url: string, name: string): Redis {
+export function connectRedis(url: string, name: string, commandTimeoutMs = 1000): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: 1000,
+    commandTimeout: commandTimeoutMs,
     connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(50 * attempt, 500),
   });

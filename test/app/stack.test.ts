@@ -103,8 +103,8 @@ test('a chain-of-thought harvester is detected live and refused; a customer is n
     history.push({ role: 'assistant', content: r.choices[0].message.content ?? '' });
   }
 
-  await stack.detector.flush();
-  const v = stack.detector.verdict('acct_harvester');
+  await stack.detector!.flush();
+  const v = stack.detector!.verdict('acct_harvester');
   assert.ok(refusedAt > 0, `still served after ${MAX_HARVEST_CALLS} calls: ${JSON.stringify(v)}`);
   assert.ok(
     refusal?.code === 'account_blocked' || refusal?.code === 'verification_required',

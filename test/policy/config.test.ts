@@ -49,6 +49,26 @@ test('fleet: environment URLs win, wrong values name the key', () => {
   assert.throws(() => parseFleetConfig({ schema: 'Drop Table' }, 'fleet', {}), /fleet\.schema/);
 });
 
+test('fleet: detection is shared by default with Redis, local without it', () => {
+  const shared = parseFleetConfig({ redis_url: 'redis://r:1', detector: true }, 'fleet', {});
+  assert.equal(shared.detection, 'shared');
+  assert.equal(shared.detector, true);
+  assert.equal(shared.streamMaxLen, 1_000_000);
+  const alone = parseFleetConfig({}, 'fleet', {});
+  assert.equal(alone.detection, 'local');
+  assert.equal(alone.detector, false);
+  const local = parseFleetConfig({ detection: 'local' }, 'fleet', { MOAT_REDIS_URL: 'redis://r' });
+  assert.equal(local.detection, 'local');
+
+  assert.throws(() => parseFleetConfig({ detection: 'shared' }, 'fleet', {}), /needs Redis/);
+  assert.throws(() => parseFleetConfig({ detection: 'all' }, 'fleet', {}), /fleet\.detection/);
+  assert.throws(() => parseFleetConfig({ detector: 'yes' }, 'fleet', {}), /fleet\.detector/);
+  assert.throws(
+    () => parseFleetConfig({ stream_max_len: 5 }, 'fleet', {}),
+    /fleet\.stream_max_len/,
+  );
+});
+
 test('admin: the token comes from the environment and must be long enough', () => {
   assert.equal(parseAdminConfig({}, 'admin', {}).token, undefined);
   assert.equal(
