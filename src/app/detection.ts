@@ -5,7 +5,7 @@ import { log } from '../core/log.js';
 import { detectSection } from '../detect/config.js';
 import { LiveDetector } from '../detect/live.js';
 import { fleetSection } from '../fleet/config.js';
-import { EventConsumer, EventPublisher } from '../fleet/event-stream.js';
+import { detectorKey, EventConsumer, EventPublisher } from '../fleet/event-stream.js';
 import { connectRedis, redisReady } from '../fleet/redis.js';
 import type { Gateway } from '../gateway/index.js';
 import type { PolicyEngine } from '../policy/engine.js';
@@ -79,11 +79,19 @@ export async function startDetection(
   }
   log.info({ detector: fleet.detector, prefix: fleet.keyPrefix }, 'shared detection');
 
+  // A replica that publishes also checks that some detector reads the stream; while none does
+  // (none configured, or it is down), it detects its own events too, so nothing goes unwatched.
+  const watch = fleet.detector ? null : new DetectorWatch(pub, detectorKey(fleet.keyPrefix));
+  await watch?.check();
+
   return {
     get detector() {
       return detector;
     },
-    push: (e) => publisher.push(e),
+    push(e) {
+      publisher.push(e);
+      if (watch && !watch.alive) local().push(e);
+    },
     attach(gateway) {
       const m = gateway.metrics;
       shedGauge(gateway, () => detector);
@@ -98,8 +106,17 @@ export async function startDetection(
       });
       const c = consumer;
       if (c) m.gauge('moat_fleet_events_read', 'Events the detector read.', () => c.read);
+      const w = watch;
+      if (w) {
+        m.gauge(
+          'moat_fleet_detector_alive',
+          '1 while a detector replica reads the event stream; 0: this replica detects locally too.',
+          () => (w.alive ? 1 : 0),
+        );
+      }
     },
     async close() {
+      watch?.stop();
       await publisher.flush().catch(() => undefined);
       await consumer?.stop();
       for (const r of connections) r.disconnect();
@@ -114,4 +131,35 @@ function shedGauge(gateway: Gateway, detector: () => LiveDetector | null): void 
     'Events the live detector dropped because its queue was full.',
     () => detector()?.shed ?? 0,
   );
+}
+
+/** Watches the detector replica's heartbeat in Redis, every two seconds. */
+class DetectorWatch {
+  alive = true;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+  ) {
+    this.timer = setInterval(() => void this.check(), 2000);
+    this.timer.unref();
+  }
+
+  async check(): Promise<void> {
+    let alive: boolean;
+    try {
+      alive = (await this.redis.exists(this.key)) === 1;
+    } catch {
+      return; // Redis itself is away: the publisher's own fallback covers that
+    }
+    if (alive === this.alive) return;
+    this.alive = alive;
+    if (alive) log.info('a detector reads the event stream again; local detection stops');
+    else log.error('no detector replica reads the event stream; detecting this replica locally');
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }

@@ -8,6 +8,9 @@ export const streamKey = (prefix: string) => `${prefix}:events`;
 
 /** Where the detector replica keeps the id of the last stream entry it read. */
 export const cursorKey = (prefix: string) => `${prefix}:events:cursor`;
+/** Set by the reading detector about once a second, expiring after `DETECTOR_TTL_MS`. */
+export const detectorKey = (prefix: string) => `${prefix}:events:detector`;
+export const DETECTOR_TTL_MS = 5000;
 
 /** Options of the publisher. */
 export interface PublisherOptions {
@@ -125,6 +128,7 @@ export class EventConsumer {
   private readonly stopping = new Promise<void>((r) => (this.wakeOnStop = r));
   private loop: Promise<void> | null = null;
   private down = false;
+  private beatAt = 0;
   /** Events read from the stream since start. */
   read = 0;
   /** Entries that could not be parsed and were skipped. */
@@ -165,6 +169,11 @@ export class EventConsumer {
           cursor = next;
         }
         this.setDown(false, '');
+        // Tells the publishing replicas that a detector reads the stream.
+        if (Date.now() - this.beatAt >= 1000) {
+          await this.redis.set(detectorKey(this.options.prefix), '1', 'PX', DETECTOR_TTL_MS);
+          this.beatAt = Date.now();
+        }
       } catch (err) {
         if (this.stopped) break;
         this.setDown(true, (err as Error).message);

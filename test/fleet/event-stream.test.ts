@@ -143,3 +143,38 @@ test('a publisher whose Redis is gone hands its events to the local fallback', a
     await redis.stop();
   }
 });
+
+test('with no detector reading the stream, a publishing replica detects its own events', async (t) => {
+  if (!(await needServices(t, { redis: true }))) return;
+  const { parseConfig } = await import('../../src/config/index.js');
+  const { startDetection } = await import('../../src/app/detection.js');
+  const { PolicyEngine } = await import('../../src/policy/engine.js');
+  const { parsePolicyConfig } = await import('../../src/policy/config.js');
+  const prefix = uniqueName('moat-test-watch');
+  const fleet = (detector: boolean) =>
+    parseConfig({ fleet: { redis_url: REDIS_URL, key_prefix: prefix, detector } });
+  const engine = () => new PolicyEngine(parsePolicyConfig({}));
+  const cleanup = new Redis(REDIS_URL);
+  t.after(async () => {
+    await cleanup.del(`${prefix}:events`, `${prefix}:events:cursor`, `${prefix}:events:detector`);
+    cleanup.disconnect();
+  });
+
+  // No replica with `detector: true`: the publisher watches for one, finds none, and detects.
+  const alone = await startDetection(fleet(false), engine(), { worker: false });
+  for (let i = 0; i < 5; i++) alone.push(event('a', i));
+  assert.ok(alone.detector, 'a local detector runs while no detector reads the stream');
+  await alone.close();
+
+  // With a detector replica running, a publisher leaves detection to it.
+  const reader = await startDetection(fleet(true), engine(), { worker: false });
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && (await cleanup.exists(`${prefix}:events:detector`)) === 0) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const publisherOnly = await startDetection(fleet(false), engine(), { worker: false });
+  for (let i = 0; i < 5; i++) publisherOnly.push(event('b', i));
+  assert.equal(publisherOnly.detector, null, 'no local detector while the detector replica reads');
+  await publisherOnly.close();
+  await reader.close();
+});
