@@ -75,9 +75,14 @@ export function parseFleetConfig(
     ['redis', 'rediss'],
   );
   const modes: DetectionMode[] = ['local', 'shared'];
-  const detection = oneOf(obj, 'detection', path, modes, redisUrl ? 'shared' : 'local');
+  // Opt-in: shared detection puts whole events, prompt text included, into Redis memory.
+  const detection = oneOf(obj, 'detection', path, modes, 'local');
   if (detection === 'shared' && !redisUrl) {
     throw configError(join(path, 'detection'), 'shared needs Redis (MOAT_REDIS_URL or redis_url)');
+  }
+  const detector = bool(obj, 'detector', path, false);
+  if (detector && detection !== 'shared') {
+    throw configError(join(path, 'detector'), 'a detector replica needs detection: shared');
   }
   return {
     databaseUrl: url(
@@ -94,7 +99,7 @@ export function parseFleetConfig(
     burstS: int(obj, 'burst_s', path, 60, 1, 3600),
     spoolDir: str(obj, 'spool_dir', path),
     detection,
-    detector: bool(obj, 'detector', path, false),
+    detector,
     streamMaxLen: int(obj, 'stream_max_len', path, 1_000_000, 1000, 1_000_000_000),
   };
 }

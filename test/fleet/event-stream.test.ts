@@ -152,7 +152,9 @@ test('with no detector reading the stream, a publishing replica detects its own 
   const { parsePolicyConfig } = await import('../../src/policy/config.js');
   const prefix = uniqueName('moat-test-watch');
   const fleet = (detector: boolean) =>
-    parseConfig({ fleet: { redis_url: REDIS_URL, key_prefix: prefix, detector } });
+    parseConfig({
+      fleet: { redis_url: REDIS_URL, key_prefix: prefix, detection: 'shared', detector },
+    });
   const engine = () => new PolicyEngine(parsePolicyConfig({}));
   const cleanup = new Redis(REDIS_URL);
   t.after(async () => {

@@ -64,7 +64,13 @@ test('one detector sees an account spread over three replicas whole', async (t) 
           tiers: { trial: { requests_per_minute: 100_000, tokens_per_minute: 100_000_000 } },
           // A trial account normally sends about ten calls a day; a script is far above it.
           detect: { tier_daily_events: { trial: 10 } },
-          fleet: { key_prefix: prefix, schema, replicas: 3, detector: i === 0 },
+          fleet: {
+            key_prefix: prefix,
+            schema,
+            replicas: 3,
+            detection: 'shared',
+            detector: i === 0,
+          },
         }),
       );
       const port = await freePort();

@@ -49,8 +49,14 @@ test('fleet: environment URLs win, wrong values name the key', () => {
   assert.throws(() => parseFleetConfig({ schema: 'Drop Table' }, 'fleet', {}), /fleet\.schema/);
 });
 
-test('fleet: detection is shared by default with Redis, local without it', () => {
-  const shared = parseFleetConfig({ redis_url: 'redis://r:1', detector: true }, 'fleet', {});
+test('fleet: detection is local unless shared is asked for, and shared needs Redis', () => {
+  const withRedis = parseFleetConfig({ redis_url: 'redis://r:1' }, 'fleet', {});
+  assert.equal(withRedis.detection, 'local', 'prompt text goes to Redis only when asked');
+  const shared = parseFleetConfig(
+    { redis_url: 'redis://r:1', detection: 'shared', detector: true },
+    'fleet',
+    {},
+  );
   assert.equal(shared.detection, 'shared');
   assert.equal(shared.detector, true);
   assert.equal(shared.streamMaxLen, 1_000_000);
@@ -63,6 +69,10 @@ test('fleet: detection is shared by default with Redis, local without it', () =>
   assert.throws(() => parseFleetConfig({ detection: 'shared' }, 'fleet', {}), /needs Redis/);
   assert.throws(() => parseFleetConfig({ detection: 'all' }, 'fleet', {}), /fleet\.detection/);
   assert.throws(() => parseFleetConfig({ detector: 'yes' }, 'fleet', {}), /fleet\.detector/);
+  assert.throws(
+    () => parseFleetConfig({ redis_url: 'redis://r:1', detector: true }, 'fleet', {}),
+    /fleet\.detector: .*detection: shared/,
+  );
   assert.throws(
     () => parseFleetConfig({ stream_max_len: 5 }, 'fleet', {}),
     /fleet\.stream_max_len/,
