@@ -1,4 +1,5 @@
 import type { MoatEvent } from '../core/event.js';
+import { Rng } from '../sim/rng.js';
 
 /** Milliseconds `fn` took, wall clock. */
 export function timeMs(fn: () => unknown): number {
@@ -14,18 +15,6 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** A small seeded generator (mulberry32), so a run writes the same events each time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const START = Date.parse('2026-11-01T00:00:00.000Z');
 
 /**
@@ -39,14 +28,14 @@ export function writerEvents(
   size: number,
   accounts: number,
 ): MoatEvent[][] {
-  const rnd = random(first + 1);
+  const rng = new Rng(first + 1);
   const out: MoatEvent[][] = [];
   for (let b = 0; b < batches; b++) {
     const batch: MoatEvent[] = [];
     for (let j = 0; j < size; j++) {
       const i = first + b * size + j;
-      const a = Math.floor(rnd() * accounts);
-      const refused = rnd() < 0.05;
+      const a = rng.int(accounts);
+      const refused = rng.next() < 0.05;
       batch.push({
         v: 1,
         id: `evt_${i.toString(36).padStart(8, '0')}`,
@@ -57,12 +46,15 @@ export function writerEvents(
         client: { ip: `198.51.${(a >> 8) & 255}.${a & 255}`, user_agent: 'OpenAI/Python 1.54.0' },
         route: 'chat.completions',
         model: 'gpt-4o-mini',
-        params: { temperature: 0.7, max_tokens: 256, stream: rnd() < 0.5 },
+        params: { temperature: 0.7, max_tokens: 256, stream: rng.next() < 0.5 },
         usage: refused
           ? { input_tokens: 0, output_tokens: 0 }
-          : { input_tokens: 80 + Math.floor(rnd() * 400), output_tokens: Math.floor(rnd() * 256) },
+          : {
+              input_tokens: 80 + Math.floor(rng.next() * 400),
+              output_tokens: Math.floor(rng.next() * 256),
+            },
         status: refused ? 429 : 200,
-        latency_ms: refused ? 1 : 200 + Math.floor(rnd() * 800),
+        latency_ms: refused ? 1 : 200 + Math.floor(rng.next() * 800),
       });
     }
     out.push(batch);

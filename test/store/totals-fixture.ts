@@ -1,17 +1,6 @@
 import type { MoatEvent } from '../../src/core/event.js';
 import type Database from 'better-sqlite3';
-
-/** A small deterministic generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../src/sim/rng.js';
 
 const STATUSES = [200, 200, 200, 200, 201, 400, 403, 429, 500, 502];
 const TIERS = ['free', 'pro', null];
@@ -22,27 +11,27 @@ const TIERS = ['free', 'pro', null];
  * absent), token counts, and arrival out of time order.
  */
 export function mixedEvents(seed: number, n: number, accounts: number): MoatEvent[] {
-  const rnd = random(seed);
+  const rng = new Rng(seed);
   const start = Date.parse('2026-11-01T00:00:00.000Z');
   const out: MoatEvent[] = [];
   for (let i = 0; i < n; i++) {
-    const a = Math.floor(rnd() * rnd() * accounts);
+    const a = Math.floor(rng.next() * rng.next() * accounts);
     out.push({
       v: 1,
       id: `evt_${seed}_${i}`,
       // Unique times; the jitter makes arrival order differ from time order.
-      ts: new Date(start + i * 1000 + Math.floor(rnd() * 200_000) * 1000 + i).toISOString(),
+      ts: new Date(start + i * 1000 + Math.floor(rng.next() * 200_000) * 1000 + i).toISOString(),
       account: `acct_${a}`,
-      tier: TIERS[Math.floor(rnd() * TIERS.length)] ?? undefined,
+      tier: TIERS[Math.floor(rng.next() * TIERS.length)] ?? undefined,
       client: { ip: `198.51.100.${a % 250}` },
       route: 'chat.completions',
       model: 'm',
       params: {},
       usage: {
-        input_tokens: Math.floor(rnd() * 2000),
-        output_tokens: Math.floor(rnd() * 800),
+        input_tokens: Math.floor(rng.next() * 2000),
+        output_tokens: Math.floor(rng.next() * 800),
       },
-      status: STATUSES[Math.floor(rnd() * STATUSES.length)],
+      status: STATUSES[Math.floor(rng.next() * STATUSES.length)],
     });
   }
   return out;
