@@ -5,6 +5,7 @@ import { VERDICT_LEVELS, type VerdictLevel } from '../core/verdict.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { OVERRIDE_KINDS, type OverrideKind, type ReviewStatus } from '../policy/records.js';
 import { falsePositiveLabels, resolveReview, type ReviewDecision } from '../policy/review.js';
+import { checkKeyClient, KeyClientError, type KeyClient } from '../store/keys.js';
 import { authorised, field, optional, readJson, sendError, sendJson } from './http.js';
 
 /** Where the admin API reads and issues keys; the gateway's key table fits. */
@@ -12,6 +13,7 @@ export interface AdminKeys {
   create(
     account: string,
     tier: string,
+    client?: KeyClient,
   ): { id: string; secret: string } | Promise<{ id: string; secret: string }>;
   revoke(id: string): boolean | Promise<boolean>;
   list(account?: string): unknown[] | Promise<unknown[]>;
@@ -134,7 +136,7 @@ function buildRoutes(deps: AdminDeps): [string, RegExp, Handler][] {
         if (deps.tiers && !(tier in deps.tiers)) {
           throw new MoatError('MOAT_ERR_MALFORMED_REQUEST', `Tier "${tier}" is not configured.`);
         }
-        const key = await needKeys(deps).create(field(body, 'account'), tier);
+        const key = await needKeys(deps).create(field(body, 'account'), tier, keyClient(body));
         deps.onKeysChanged?.();
         return key;
       },
@@ -238,4 +240,18 @@ function buildRoutes(deps: AdminDeps): [string, RegExp, Handler][] {
     ],
     ['GET', /^labels$/, async () => ({ labels: await falsePositiveLabels(records) })],
   ];
+}
+
+/** The optional `payment_fp` and `signup_ts` of a key request, checked; a 400 names a bad one. */
+function keyClient(body: Record<string, unknown>): KeyClient | undefined {
+  const client = {
+    payment_fp: optional(body, 'payment_fp'),
+    signup_ts: optional(body, 'signup_ts'),
+  };
+  try {
+    return checkKeyClient(client);
+  } catch (err) {
+    if (!(err instanceof KeyClientError)) throw err;
+    throw new MoatError('MOAT_ERR_MALFORMED_REQUEST', `Field "${err.field}" ${err.detail}.`);
+  }
 }

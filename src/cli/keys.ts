@@ -1,11 +1,14 @@
 import { loadConfig } from '../config/index.js';
 import { MoatError } from '../core/errors.js';
+import { KeyClientError } from '../store/keys.js';
 import { openStore } from '../store/sqlite.js';
 import { flag, parseArgs } from './args.js';
 import type { Command } from './commands.js';
 
 const USAGE = `usage:
-  moat keys create --account A --tier T [--config F]   prints the new secret on the last line
+  moat keys create --account A --tier T [--payment-fp FP] [--signup-ts TIME] [--config F]
+      prints the new secret on the last line; the payment fingerprint and sign-up time (ISO
+      8601), when given, go on every event of the key, for linking accounts
   moat keys revoke KEY_ID [--config F]
   moat keys list [--account A] [--config F]
 `;
@@ -14,7 +17,7 @@ const USAGE = `usage:
 export const command: Command = {
   async run(argv) {
     const [sub, ...rest] = argv;
-    const args = parseArgs(rest, ['account', 'tier', 'config']);
+    const args = parseArgs(rest, ['account', 'tier', 'config', 'payment-fp', 'signup-ts']);
     const file = flag(args, 'config');
     const config = file ? loadConfig(file) : undefined;
     const store = openStore(config?.store.path);
@@ -45,7 +48,15 @@ function create(
     );
   }
 
-  const { id, secret } = store.keys.create(account, tier);
+  const client = { payment_fp: flag(args, 'payment-fp'), signup_ts: flag(args, 'signup-ts') };
+  let created: { id: string; secret: string };
+  try {
+    created = store.keys.create(account, tier, client);
+  } catch (err) {
+    if (!(err instanceof KeyClientError)) throw err;
+    throw new MoatError('MOAT_ERR_USAGE', `--${err.field.replace('_', '-')} ${err.detail}.`);
+  }
+  const { id, secret } = created;
   process.stdout.write(
     `key ${id} for account ${account} (tier ${tier}); the secret is shown once:\n`,
   );

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { newId } from '../core/ids.js';
 import { log } from '../core/log.js';
-import { hashKey, KEY_PREFIX, type ActiveKey, type KeyRecord } from '../store/keys.js';
+import {
+  activeKeyFrom,
+  checkKeyClient,
+  hashKey,
+  KEY_PREFIX,
+  type ActiveKey,
+  type KeyClient,
+  type KeyRecord,
+} from '../store/keys.js';
 
 /**
  * API keys shared by a fleet, in Postgres. The gateway's key index reads them synchronously
@@ -39,14 +47,24 @@ export class PgKeys {
     return this.cache.get(hash);
   }
 
-  /** Issues a key; the secret is returned once and only its hash is stored. */
-  async create(account: string, tier: string): Promise<{ id: string; secret: string }> {
+  /**
+   * Issues a key, with the account's payment fingerprint and sign-up time when given; the
+   * secret is returned once and only its hash is stored.
+   */
+  async create(
+    account: string,
+    tier: string,
+    client?: KeyClient,
+  ): Promise<{ id: string; secret: string }> {
+    const facts = checkKeyClient(client);
     const secret = KEY_PREFIX + randomBytes(32).toString('base64url');
-    const key = { id: newId('key'), hash: hashKey(secret), account, tier };
+    const key: ActiveKey = { id: newId('key'), hash: hashKey(secret), account, tier };
+    if (facts) key.client = facts;
     await this.pool.query(
-      `INSERT INTO ${this.schema}.api_keys (id, hash, account, tier, created_at)
-       VALUES ($1, $2, $3, $4, now())`,
-      [key.id, key.hash, account, tier],
+      `INSERT INTO ${this.schema}.api_keys
+         (id, hash, account, tier, created_at, payment_fp, signup_ts)
+       VALUES ($1, $2, $3, $4, now(), $5, $6)`,
+      [key.id, key.hash, account, tier, facts?.payment_fp ?? null, facts?.signup_ts ?? null],
     );
     this.cache.set(key.hash, key);
     return { id: key.id, secret };
@@ -73,8 +91,14 @@ export class PgKeys {
 
   private async reload(): Promise<void> {
     const r = await this.pool.query(
-      `SELECT id, hash, account, tier FROM ${this.schema}.api_keys WHERE revoked_at IS NULL`,
+      `SELECT id, hash, account, tier, payment_fp, signup_ts FROM ${this.schema}.api_keys
+       WHERE revoked_at IS NULL`,
     );
-    this.cache = new Map((r.rows as ActiveKey[]).map((k) => [k.hash, k]));
+    this.cache = new Map(
+      (r.rows as Parameters<typeof activeKeyFrom>[0][]).map((row) => {
+        const k = activeKeyFrom(row);
+        return [k.hash, k];
+      }),
+    );
   }
 }

@@ -30,6 +30,8 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     CREATE TABLE IF NOT EXISTS ${schema}.api_keys (
       id text PRIMARY KEY, hash text NOT NULL UNIQUE, account text NOT NULL,
       tier text NOT NULL, created_at timestamptz NOT NULL, revoked_at timestamptz);
+    ALTER TABLE ${schema}.api_keys ADD COLUMN IF NOT EXISTS payment_fp text;
+    ALTER TABLE ${schema}.api_keys ADD COLUMN IF NOT EXISTS signup_ts text;
   `);
 }
 

@@ -3,7 +3,7 @@ import type { AuthConfig } from '../config/index.js';
 import type { TrustedHeaderConfig } from '../config/sections/auth.js';
 import { MoatError } from '../core/errors.js';
 import { log } from '../core/log.js';
-import { hashKey, type ActiveKey } from '../store/keys.js';
+import { hashKey, type ActiveKey, type KeyClient } from '../store/keys.js';
 
 const MAX_MISSES = 10_000;
 
@@ -12,8 +12,11 @@ export interface Identity {
   account: string;
   tier: string;
   key?: string;
-  /** Account facts the provider's auth layer sent in trusted headers (payment, sign-up). */
-  client?: { payment_fp?: string; signup_ts?: string };
+  /**
+   * Account facts (payment, sign-up) the provider's auth layer sent in trusted headers, or
+   * recorded with the key when it issued it.
+   */
+  client?: KeyClient;
 }
 
 /** Where active keys come from: the SQLite store, or any other store with the same calls. */
@@ -80,7 +83,9 @@ export class KeyIndex {
     const hash = hashKey(secret);
     const found = this.byHash.get(hash) ?? this.lookup(hash);
     if (!found) throw new MoatError('MOAT_ERR_INVALID_KEY');
-    return { account: found.account, tier: found.tier, key: found.id };
+    const identity: Identity = { account: found.account, tier: found.tier, key: found.id };
+    if (found.client) identity.client = found.client;
+    return identity;
   }
 
   /** Stops the refresh timer. */

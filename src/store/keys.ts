@@ -11,13 +11,83 @@ export interface KeyRecord {
   revokedAt: string | null;
 }
 
+/**
+ * Facts about the account that the provider recorded when it issued the key: its payment
+ * fingerprint and sign-up time. They go on the key's events, as the trusted headers' do.
+ */
+export interface KeyClient {
+  payment_fp?: string;
+  signup_ts?: string;
+}
+
 /** What the gateway's key index holds per active key. */
 export interface ActiveKey {
   id: string;
   hash: string;
   account: string;
   tier: string;
+  client?: KeyClient;
 }
+
+/** A fact given with a new key that cannot be kept; `field` names it. */
+export class KeyClientError extends Error {
+  constructor(
+    readonly field: keyof KeyClient,
+    readonly detail: string,
+  ) {
+    super(`${field} ${detail}`);
+  }
+}
+
+/** Longest payment fingerprint accepted with a key. */
+const MAX_FP_LENGTH = 256;
+
+/**
+ * Checks facts given with a new key; throws a KeyClientError naming the bad one. A sign-up time is
+ * kept as given when it parses as a date.
+ */
+export function checkKeyClient(client: KeyClient | undefined): KeyClient | undefined {
+  if (!client) return undefined;
+  const out: KeyClient = {};
+  const fp = client.payment_fp;
+  if (fp !== undefined) {
+    if (typeof fp !== 'string' || fp === '' || fp.length > MAX_FP_LENGTH) {
+      const max = MAX_FP_LENGTH;
+      throw new KeyClientError('payment_fp', `must be a non-empty string of at most ${max} chars`);
+    }
+    out.payment_fp = fp;
+  }
+  const signup = client.signup_ts;
+  if (signup !== undefined) {
+    if (typeof signup !== 'string' || Number.isNaN(Date.parse(signup))) {
+      throw new KeyClientError('signup_ts', 'must be a date and time (ISO 8601)');
+    }
+    out.signup_ts = signup;
+  }
+  return out.payment_fp === undefined && out.signup_ts === undefined ? undefined : out;
+}
+
+/** An active key from a row with `payment_fp` and `signup_ts` columns (null when not given). */
+export function activeKeyFrom(row: {
+  id: string;
+  hash: string;
+  account: string;
+  tier: string;
+  payment_fp: string | null;
+  signup_ts: string | null;
+}): ActiveKey {
+  const key: ActiveKey = { id: row.id, hash: row.hash, account: row.account, tier: row.tier };
+  if (row.payment_fp !== null || row.signup_ts !== null) {
+    key.client = {};
+    if (row.payment_fp !== null) key.client.payment_fp = row.payment_fp;
+    if (row.signup_ts !== null) key.client.signup_ts = row.signup_ts;
+  }
+  return key;
+}
+
+type ActiveRow = Parameters<typeof activeKeyFrom>[0];
+
+const ACTIVE_COLUMNS = 'id, hash, account, tier, payment_fp, signup_ts';
 
 /** Prefix of every Moat-issued secret, so leaked keys are easy to recognise and scan for. */
 export const KEY_PREFIX = 'moat_sk_';
@@ -37,12 +107,21 @@ export class KeyTable {
 
   constructor(private readonly db: Database.Database) {
     this.byHash = db.prepare(
-      'SELECT id, hash, account, tier FROM api_keys WHERE hash = ? AND revoked_at IS NULL',
+      `SELECT ${ACTIVE_COLUMNS} FROM api_keys WHERE hash = ? AND revoked_at IS NULL`,
     );
   }
 
-  /** Issues a key for an account (created if new); returns the secret, which is not kept. */
-  create(account: string, tier: string, now = new Date()): { id: string; secret: string } {
+  /**
+   * Issues a key for an account (created if new), with the account's payment fingerprint and
+   * sign-up time when given; returns the secret, which is not kept.
+   */
+  create(
+    account: string,
+    tier: string,
+    client?: KeyClient,
+    now = new Date(),
+  ): { id: string; secret: string } {
+    const facts = checkKeyClient(client);
     const secret = KEY_PREFIX + randomBytes(32).toString('base64url');
     const id = newId('key');
     const ts = now.toISOString();
@@ -53,8 +132,19 @@ export class KeyTable {
         )
         .run(account, tier, ts);
       this.db
-        .prepare('INSERT INTO api_keys (id, hash, account, tier, created_at) VALUES (?,?,?,?,?)')
-        .run(id, hashKey(secret), account, tier, ts);
+        .prepare(
+          `INSERT INTO api_keys (id, hash, account, tier, created_at, payment_fp, signup_ts)
+           VALUES (?,?,?,?,?,?,?)`,
+        )
+        .run(
+          id,
+          hashKey(secret),
+          account,
+          tier,
+          ts,
+          facts?.payment_fp ?? null,
+          facts?.signup_ts ?? null,
+        );
     });
     insert();
     return { id, secret };
@@ -82,13 +172,15 @@ export class KeyTable {
 
   /** Every key that is not revoked, for the gateway's in-memory index. */
   active(): ActiveKey[] {
-    return this.db
-      .prepare('SELECT id, hash, account, tier FROM api_keys WHERE revoked_at IS NULL')
-      .all() as ActiveKey[];
+    const rows = this.db
+      .prepare(`SELECT ${ACTIVE_COLUMNS} FROM api_keys WHERE revoked_at IS NULL`)
+      .all() as ActiveRow[];
+    return rows.map(activeKeyFrom);
   }
 
   /** One active key by hash (an indexed lookup). */
   findActive(hash: string): ActiveKey | undefined {
-    return this.byHash.get(hash) as ActiveKey | undefined;
+    const row = this.byHash.get(hash) as ActiveRow | undefined;
+    return row && activeKeyFrom(row);
   }
 }

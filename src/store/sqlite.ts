@@ -19,7 +19,9 @@ CREATE TABLE IF NOT EXISTS api_keys (
   account TEXT NOT NULL REFERENCES accounts(id),
   tier TEXT NOT NULL,
   created_at TEXT NOT NULL,
-  revoked_at TEXT
+  revoked_at TEXT,
+  payment_fp TEXT,
+  signup_ts TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
@@ -71,6 +73,7 @@ export class SqliteStore {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
+      addKeyClientColumns(this.db);
       this.db.exec(ACCOUNT_TOTALS_SCHEMA);
       this.totals = new AccountTotals(this.db);
       // A store written before the totals existed gets them once, from its events.
@@ -93,4 +96,23 @@ export class SqliteStore {
 /** Opens (creating if needed) the store at `path` (relative paths are under MOAT_HOME). */
 export function openStore(path = 'moat.db'): SqliteStore {
   return new SqliteStore(path === ':memory:' ? path : storePath(path));
+}
+
+/**
+ * Adds the key facts columns to a store made before they existed. Another connection may add
+ * them at the same moment; the check after a failed ALTER tells that apart from a real error.
+ */
+function addKeyClientColumns(db: Database.Database): void {
+  for (const column of ['payment_fp', 'signup_ts']) {
+    const has = () =>
+      (db.prepare('PRAGMA table_info(api_keys)').all() as { name: string }[]).some(
+        (c) => c.name === column,
+      );
+    if (has()) continue;
+    try {
+      db.exec(`ALTER TABLE api_keys ADD COLUMN ${column} TEXT`);
+    } catch (err) {
+      if (!has()) throw err;
+    }
+  }
 }

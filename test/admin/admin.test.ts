@@ -124,6 +124,27 @@ test('review queue: dismissing resets the account and becomes a false-positive l
   }
 });
 
+test('a key can carry payment and sign-up facts; a bad one is a 400 naming it', async () => {
+  const s = await setup();
+  try {
+    const body = { account: 'c2', tier: 'free', payment_fp: 'pm_c2', signup_ts: '2026-12-01' };
+    const made = await s.call('POST', '/admin/v1/keys', body);
+    assert.equal(made.status, 201);
+    const key = s.store.keys.active().find((k) => k.id === made.body.id);
+    assert.deepEqual(key?.client, { payment_fp: 'pm_c2', signup_ts: '2026-12-01' });
+
+    const bad = await s.call('POST', '/admin/v1/keys', { ...body, signup_ts: 'soon' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /"signup_ts" must be a date/);
+    const wrongType = await s.call('POST', '/admin/v1/keys', { ...body, payment_fp: 7 });
+    assert.equal(wrongType.status, 400);
+    assert.match(wrongType.body.error.message, /"payment_fp"/);
+    assert.equal(s.store.keys.list('c2').length, 1, 'refused requests issue no key');
+  } finally {
+    s.close();
+  }
+});
+
 test('keys are issued and revoked through the API; the gateway is told to reload', async () => {
   const s = await setup();
   try {

@@ -45,6 +45,25 @@ test('keys create prints the secret alone on the last line; list and revoke work
   assert.equal(moat(['keys', 'revoke', id]).status, 1);
 });
 
+test('keys create records payment and sign-up facts, and names a bad one', () => {
+  const ok = moat([
+    'keys',
+    'create',
+    '--account',
+    'acct_paid',
+    '--tier',
+    'standard',
+    '--payment-fp',
+    'pm_cli',
+    '--signup-ts',
+    '2026-12-02T09:00:00Z',
+  ]);
+  assert.equal(ok.status, 0, ok.stderr);
+  const bad = moat(['keys', 'create', '--account', 'a', '--tier', 'standard', '--signup-ts', 'x']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--signup-ts must be a date/);
+});
+
 test('keys create refuses a tier the config does not define', () => {
   const cfg = join(home, 'tiers.yaml');
   writeFileSync(cfg, 'tiers:\n  free: {}\n');

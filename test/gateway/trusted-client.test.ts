@@ -49,8 +49,9 @@ test('a sign-up time that is not a date is left out; absent headers add nothing'
   assert.deepEqual(Object.keys(none).sort(), ['ip', 'user_agent']);
 });
 
-test('a key holder cannot set them: the headers count only with a trusted identity', async () => {
-  const secret = t.store.keys.create('acct_keyed', 'standard').secret;
+/** Calls with a Moat key of `account`, sending a forged payment header; the event's client. */
+async function keyedCall(account: string, facts?: Record<string, string>) {
+  const secret = t.store.keys.create(account, 'standard', facts).secret;
   const client = new OpenAI({
     apiKey: secret,
     baseURL: `${t.gw.url}/v1`,
@@ -59,6 +60,31 @@ test('a key holder cannot set them: the headers count only with a trusted identi
   });
   await client.chat.completions.create(ask);
   await t.gw.flushEvents();
-  const row = t.store.events.list({ account: 'acct_keyed' }).at(-1)!;
-  assert.equal((JSON.parse(row.client) as { payment_fp?: string }).payment_fp, undefined);
+  return JSON.parse(t.store.events.list({ account }).at(-1)!.client) as Record<string, string>;
+}
+
+test('a key holder cannot set them: the headers count only with a trusted identity', async () => {
+  assert.equal((await keyedCall('acct_keyed')).payment_fp, undefined);
+});
+
+test('a key issued with a payment fingerprint and sign-up time puts them on its events', async () => {
+  const facts = await keyedCall('acct_facts', {
+    payment_fp: 'pm_keyed_77',
+    signup_ts: '2026-11-30T08:00:00Z',
+  });
+  assert.equal(facts.payment_fp, 'pm_keyed_77', 'the fact of the key, not the header');
+  assert.equal(facts.signup_ts, '2026-11-30T08:00:00Z');
+  assert.ok(facts.ip, 'the address stays');
+});
+
+test('facts that cannot be kept are refused when the key is issued, naming the field', () => {
+  assert.throws(
+    () => t.store.keys.create('acct_bad', 'standard', { signup_ts: 'last week' }),
+    /signup_ts must be a date/,
+  );
+  assert.throws(
+    () => t.store.keys.create('acct_bad', 'standard', { payment_fp: '' }),
+    /payment_fp must be a non-empty string/,
+  );
+  assert.equal(t.store.keys.list('acct_bad').length, 0, 'no key was issued');
 });

@@ -110,3 +110,35 @@ test('a store made with the old index on ts alone loses it on open and keeps its
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a store made before keys had facts gains the columns on open and keeps its keys', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moat-store-'));
+  const file = join(dir, 'moat.db');
+  try {
+    const first = openStore(file);
+    first.db.exec(`
+      DROP TABLE api_keys;
+      CREATE TABLE api_keys (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,
+        account TEXT NOT NULL REFERENCES accounts(id), tier TEXT NOT NULL,
+        created_at TEXT NOT NULL, revoked_at TEXT);
+      INSERT INTO accounts (id, tier, created_at) VALUES ('acct_old', 'free', '2026-11-01');
+      INSERT INTO api_keys (id, hash, account, tier, created_at)
+        VALUES ('key_old', 'h_old', 'acct_old', 'free', '2026-11-01');
+    `);
+    first.close();
+
+    const again = openStore(file);
+    assert.deepEqual(again.keys.findActive('h_old'), {
+      id: 'key_old',
+      hash: 'h_old',
+      account: 'acct_old',
+      tier: 'free',
+    });
+    const { secret } = again.keys.create('acct_new', 'free', { payment_fp: 'pm_1' });
+    assert.deepEqual(again.keys.findActive(hashKey(secret))?.client, { payment_fp: 'pm_1' });
+    assert.equal(again.keys.active().length, 2);
+    again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
