@@ -197,6 +197,7 @@ export class EventQueue {
   /** Delivers replayed events only to the listeners and sinks that missed them. */
   private redeliver(batch: SpilledEvent[]): void {
     this.notify(batch.filter((s) => s.listeners).map((s) => s.event));
+    this.spill?.heard();
     for (const sink of this.sinks) {
       this.write(
         sink,

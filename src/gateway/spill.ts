@@ -5,9 +5,11 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { MoatEvent } from '../core/event.js';
@@ -24,6 +26,8 @@ export interface SpilledEvent {
 }
 
 const CLAIMED = '.replaying';
+/** Beside a claimed file: how many of its events the listeners have seen. */
+const HEARD = '.heard';
 const CHUNK = 1 << 20;
 
 /** A claimed spill file being read for replay, a chunk at a time. */
@@ -35,6 +39,10 @@ interface Reader {
   eof: boolean;
   line: number;
   bad: number;
+  /** Events parsed so far. */
+  parsed: number;
+  /** Events an earlier replay of this file already showed the listeners (the first ones). */
+  heard: number;
 }
 
 /**
@@ -45,7 +53,9 @@ interface Reader {
  * Replay claims a file by renaming it (`.replaying`) and reads it a chunk at a time, so memory
  * stays bounded whatever its size. A claimed file is removed only once every event read from
  * it has been stored or spilled again (`settle`), so a crash during replay loses nothing: the
- * next start replays the claimed file again, and the stores keep each event id once.
+ * next start replays the claimed file again, and the stores keep each event id once. How many
+ * of its events the listeners have seen is written beside it after each batch (`heard`), so a
+ * replay after a crash shows them only the ones they missed.
  */
 export class Spill {
   private pending: string[] = [];
@@ -56,6 +66,8 @@ export class Spill {
   private reader?: Reader;
   /** Files read to the end and handed out completely, waiting for `settle`. */
   private finished: string[] = [];
+  /** The file whose events `takeReplay` hands out (one file at a time), and how many so far. */
+  private handing?: { path: string; taken: number };
 
   constructor(
     private readonly dir: string,
@@ -120,8 +132,23 @@ export class Spill {
   takeReplay(n: number): SpilledEvent[] {
     this.fill(n);
     const out = this.replay.splice(0, n);
+    if (this.handing) this.handing.taken += out.length;
     if (this.replay.length === 0 && this.reader?.eof) this.finish();
     return out;
+  }
+
+  /**
+   * Records that the listeners have seen every event taken so far from the file being handed
+   * out; call it right after showing them a batch from `takeReplay`.
+   */
+  heard(): void {
+    const h = this.handing;
+    if (!h || h.taken === 0) return;
+    try {
+      writeFileSync(`${h.path}${HEARD}`, String(h.taken));
+    } catch (err) {
+      log.warn({ file: h.path, err: (err as Error).message }, 'spill progress not written');
+    }
   }
 
   /**
@@ -140,7 +167,10 @@ export class Spill {
    */
   settle(files: string[]): void {
     if (files.length === 0 || !this.writePending()) return;
-    for (const path of files) rmSync(path, { force: true });
+    for (const path of files) {
+      rmSync(path, { force: true });
+      rmSync(`${path}${HEARD}`, { force: true });
+    }
   }
 
   /**
@@ -153,8 +183,11 @@ export class Spill {
     this.replay = [];
     const reader = this.reader;
     if (reader) {
-      while (!reader.eof) this.readChunk(reader, (line) => this.pending.push(line));
-      if (reader.rest) this.pending.push(reader.rest);
+      const keep = (line: string) => {
+        const s = this.entry(reader, line);
+        this.pending.push(s ? JSON.stringify(s) : line);
+      };
+      while (!reader.eof) this.readChunk(reader, keep);
       closeSync(reader.fd);
       this.reader = undefined;
       this.finished.push(reader.path);
@@ -173,14 +206,27 @@ export class Spill {
         continue;
       }
       this.readChunk(reader, (line) => {
-        try {
-          this.replay.push(JSON.parse(line) as SpilledEvent);
-        } catch {
+        const s = this.entry(reader, line);
+        if (s) this.replay.push(s);
+        else {
           reader.bad++;
           log.warn({ file: reader.path, line: reader.line }, 'spill line unreadable, skipped');
         }
       });
     }
+  }
+
+  /** A line as a spilled event, not for the listeners if they saw it before; undefined if bad. */
+  private entry(reader: Reader, line: string): SpilledEvent | undefined {
+    let s: SpilledEvent;
+    try {
+      s = JSON.parse(line) as SpilledEvent;
+    } catch {
+      return undefined;
+    }
+    reader.parsed++;
+    if (reader.parsed <= reader.heard) s.listeners = false;
+    return s;
   }
 
   /** Reads one chunk and hands each complete line to `each`. */
@@ -216,8 +262,11 @@ export class Spill {
     while (this.claimed.length > 0) {
       const path = this.claimed.shift()!;
       try {
-        this.reader = { path, fd: openSync(path, 'r'), rest: '', eof: false, line: 0, bad: 0 };
-        log.info({ file: path }, 'replaying spilled events');
+        const fd = openSync(path, 'r');
+        const heard = heardBefore(path);
+        this.reader = { path, fd, rest: '', eof: false, line: 0, bad: 0, parsed: 0, heard };
+        this.handing = { path, taken: 0 };
+        log.info({ file: path, heard }, 'replaying spilled events');
         return true;
       } catch (err) {
         log.error({ file: path, err: (err as Error).message }, 'spill replay failed');
@@ -253,5 +302,15 @@ export class Spill {
       if (name.endsWith(CLAIMED)) this.claimed.push(join(this.dir, name));
       else if (name.endsWith('.jsonl')) this.claim(join(this.dir, name));
     }
+  }
+}
+
+/** How many events of a claimed file an earlier replay showed the listeners; 0 if none. */
+function heardBefore(path: string): number {
+  try {
+    const n = Number.parseInt(readFileSync(`${path}${HEARD}`, 'utf8'), 10);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
   }
 }

@@ -71,12 +71,63 @@ test('a crash during replay loses nothing: the next start replays the claimed fi
   takeAll(crashed); // delivered, but the process dies before the sinks confirm
   assert.equal(crashed.takeFinished().length, 1);
   assert.equal(readdirSync(d).length, 1, 'the claimed file is still on disk');
+  assert.match(readdirSync(d)[0], /\.replaying$/);
 
   const next = new Spill(d, new GatewayMetrics());
   assert.equal(new Set(takeAll(next)).size, 3_000);
   next.settle(next.takeFinished());
   assert.deepEqual(readdirSync(d), [], 'settled files are removed');
   assert.equal(new Spill(d, new GatewayMetrics()).hasReplay(), false);
+});
+
+test('after a crash the listeners see only the replayed events they had not seen', (t) => {
+  const d = dir(t);
+  spillEvents(d, 3_000);
+  const crashed = new Spill(d, new GatewayMetrics());
+  const seen = crashed.takeReplay(1_000).map((s) => s.event.id);
+  crashed.heard(); // the queue showed that batch to the listeners, then the process died
+
+  const next = new Spill(d, new GatewayMetrics());
+  const all: { id: string; listeners: boolean }[] = [];
+  while (next.hasReplay()) {
+    for (const s of next.takeReplay(700)) all.push({ id: s.event.id, listeners: s.listeners });
+    next.heard();
+  }
+  assert.equal(all.length, 3_000, 'the stores still get every event');
+  const again = all.filter((e) => e.listeners).map((e) => e.id);
+  assert.equal(again.length, 2_000);
+  assert.deepEqual(
+    all.filter((e) => !e.listeners).map((e) => e.id),
+    seen,
+    'exactly the events shown before the crash are kept from the listeners',
+  );
+  next.settle(next.takeFinished());
+  assert.deepEqual(readdirSync(d), [], 'the file and its progress are removed');
+});
+
+test('release keeps what the listeners saw before a crash from them at the next start', (t) => {
+  const d = dir(t);
+  spillEvents(d, 12_000);
+  const crashed = new Spill(d, new GatewayMetrics());
+  crashed.takeReplay(5_000);
+  crashed.heard();
+
+  // The next start reads only part of the file, then shuts down; the start after it replays.
+  const second = new Spill(d, new GatewayMetrics());
+  assert.equal(second.takeReplay(2_000).filter((s) => s.listeners).length, 0);
+  second.heard();
+  second.release();
+  const third = new Spill(d, new GatewayMetrics());
+  let shown = 0;
+  let total = 0;
+  while (third.hasReplay()) {
+    for (const s of third.takeReplay(1_000)) {
+      total++;
+      if (s.listeners) shown++;
+    }
+  }
+  assert.equal(total, 10_000);
+  assert.equal(shown, 7_000, 'only the 7,000 never shown reach the listeners');
 });
 
 test('what comes back during replay is written before the replayed file goes', (t) => {
