@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,33 +9,40 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Set MOAT_CONSOLE_SHOTS to a folder to keep screenshots of each step. */
 const SHOTS = process.env.MOAT_CONSOLE_SHOTS;
 
+/** Debian's chromium, headless; false (the test skipped) when it is missing outside CI. */
+async function haveChromium(t: TestContext): Promise<boolean> {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') assert.fail(`${CHROMIUM} is missing; .ci/services installs it`);
+  t.skip(`${CHROMIUM} not installed: browser test skipped (it runs when CI=true)`);
+  return false;
+}
+
+async function launch() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 test(
   'an analyst signs in, reads the ranked accounts, opens one and dismisses a review',
   {
     timeout: 60_000,
   },
   async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true')
-        assert.fail(`${CHROMIUM} is missing; .ci/services installs it`);
-      t.skip(`${CHROMIUM} not installed: browser test skipped (it runs when CI=true)`);
-      return;
-    }
-    const { chromium } = await import('playwright-core');
+    if (!(await haveChromium(t))) return;
     const s = await seed();
     const gw = await startConsoleGateway(s);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launch();
     const shot = async (name: string, fullPage = true) => {
       if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
     };
@@ -185,7 +192,12 @@ test(
       await page.getByText('Retained prompts').waitFor();
       await shot('6-retained');
       assert.deepEqual(failures, [], 'no script error in the page');
-      assert.deepEqual(refused, ['401 /admin/v1/console/accounts'], 'only the wrong token failed');
+      // The wrong token's attempt: the view's read and the look for policy changes beside it.
+      assert.deepEqual(
+        refused.sort(),
+        ['401 /admin/v1/alerts', '401 /admin/v1/console/accounts'],
+        'only the wrong token failed',
+      );
     } finally {
       await browser.close();
       await gw.close();
@@ -193,3 +205,41 @@ test(
     }
   },
 );
+
+test('a policy change made while a view is open is announced, and shown on request', async (t) => {
+  if (!(await haveChromium(t))) return;
+  const s = await seed();
+  const gw = await startConsoleGateway(s);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    // The page's clock is driven by the test, so the console's 15 s look comes at once.
+    await page.clock.install();
+    await page.goto(`${gw.url}/console`);
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await page.locator('#ranked').waitFor();
+    await page.clock.runFor(16_000);
+    assert.equal(await page.locator('#live').isVisible(), false, 'nothing new yet');
+
+    s.engine.applyVerdict({
+      account: 'acct_late',
+      risk: 0.97,
+      verdict: 'block',
+      reasons: [{ signal: 'x', value: 1, detail: 'late evidence' }],
+      ts: new Date().toISOString(),
+    });
+    await s.engine.flush();
+    await page.clock.runFor(16_000);
+    await page.getByText('1 new policy change since this view was loaded.').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'acct_late' }).count(), 0, 'not drawn yet');
+
+    await page.getByRole('button', { name: 'Show them' }).click();
+    await page.getByRole('link', { name: 'acct_late', exact: true }).waitFor();
+    assert.equal(await page.locator('#live').isVisible(), false, 'the notice goes with the redraw');
+  } finally {
+    await browser.close();
+    await gw.close();
+    s.store.close();
+  }
+});

@@ -10,6 +10,13 @@ import { flash } from './status.js';
 
 const main = document.getElementById('main');
 
+/** How often the console looks for policy changes made since the view was drawn. */
+const POLL_MS = 15_000;
+/** Audit entries read per look; more new ones than this show as "50 or more". */
+const POLL_LIMIT = 50;
+/** Newest audit entry when the view was drawn: its id, null when there was none, or unknown. */
+let seenAudit;
+
 /** `#/account/acct_1` -> ['account', 'acct_1']; the empty hash means the accounts list. */
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -29,12 +36,16 @@ async function render() {
   }
 
   main.setAttribute('aria-busy', 'true');
+  showLive(0);
+  // Read before the view, so a change made while it loads is announced rather than missed.
+  const mark = newestAudit();
   try {
     if (section === 'account' && arg) await accountView(main, arg);
     else if (section === 'clusters') await clustersView(main, arg);
     else if (section === 'reviews') await reviewsView(main, arg || 'open');
     else if (section === 'overrides') await overridesView(main);
     else await accountsView(main);
+    seenAudit = await mark;
     void updateOpenCount();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
@@ -57,7 +68,42 @@ async function updateOpenCount() {
   }
 }
 
+async function newestAudit() {
+  try {
+    const { alerts } = await get('alerts?limit=1');
+    return alerts.length ? alerts[0].id : null;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Counts the policy changes made since the view was drawn and offers to show them. */
+async function poll() {
+  if (!token() || document.hidden) return;
+  if (seenAudit === undefined) {
+    seenAudit = await newestAudit();
+    return;
+  }
+  try {
+    const { alerts } = await get(`alerts?limit=${POLL_LIMIT}`);
+    const at = alerts.findIndex((a) => a.id === seenAudit);
+    showLive(at >= 0 ? at : alerts.length, at < 0 && alerts.length >= POLL_LIMIT);
+    if (at !== 0) void updateOpenCount();
+  } catch {
+    // The next look tries again; a refused token shows at the next navigation.
+  }
+}
+
+function showLive(n, more = false) {
+  const box = document.getElementById('live');
+  box.hidden = n === 0;
+  const what = n === 1 ? 'policy change' : 'policy changes';
+  document.getElementById('live-text').textContent =
+    `${more ? `${n} or more` : n} new ${what} since this view was loaded.`;
+}
+
 function showChrome(on) {
+  if (!on) showLive(0);
   document.getElementById('nav').hidden = !on;
   document.getElementById('signout').hidden = !on;
   document.getElementById('refresh').hidden = !on;
@@ -95,6 +141,8 @@ function loginView(message) {
 }
 
 document.getElementById('refresh').addEventListener('click', () => void render());
+document.getElementById('live-show').addEventListener('click', () => void render());
+setInterval(() => void poll(), POLL_MS);
 document.getElementById('signout').addEventListener('click', () => {
   signOut();
   flash('Signed out.');
