@@ -35,7 +35,9 @@ export const command: Command = {
     process.stdout.write(
       `\n${report.events} events from ${report.accounts.length} accounts in ` +
         `${result.seconds.toFixed(1)} s; ${result.skipped} malformed line(s) skipped` +
-        `${result.late ? `; ${result.late} event(s) too far out of order` : ''}\n`,
+        `${result.late ? `; ${result.late} event(s) too far out of order` : ''}` +
+        `${result.embedded !== undefined ? `; ${result.embedded} prompt(s) embedded, ` : ''}` +
+        `${result.embedFailed !== undefined ? `${result.embedFailed} left hashed` : ''}\n`,
     );
     const json = flag(args, 'json');
     if (json) writeFileSync(json, `${JSON.stringify(report, null, 1)}\n`);

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { Embedder, type EmbeddingsConfig } from './embed.js';
 import { readFeatures, type ReadStats, type TimedFeatures } from './log-reader.js';
 import { pack } from './packed.js';
 
@@ -17,7 +18,12 @@ const MAX_IN_FLIGHT = 8;
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) return;
-  const { file, reorderWindow } = workerData as { file: string; reorderWindow?: number };
+  const { file, reorderWindow, embeddings } = workerData as {
+    file: string;
+    reorderWindow?: number;
+    embeddings?: EmbeddingsConfig;
+  };
+  const embedder = embeddings ? new Embedder(embeddings) : undefined;
   let inFlight = 0;
   let wake: (() => void) | null = null;
   port.on('message', () => {
@@ -29,6 +35,7 @@ async function main(): Promise<void> {
 
   const stats: ReadStats = { lines: 0, skipped: 0, late: 0 };
   const flush = async (items: TimedFeatures[]) => {
+    await embedder?.enrich(items);
     const batch = pack(items);
     inFlight++;
     send({ type: 'batch', batch }, [
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
     file,
     {
       reorderWindow,
+      keepText: embedder !== undefined,
       onSkip: (s) => send({ type: 'skip', ...s }),
       onProgress: (r, t) => send({ type: 'progress', read: r, total: t }),
     },
@@ -55,6 +63,7 @@ async function main(): Promise<void> {
     items = [];
   }
   if (items.length > 0) await flush(items);
+  if (embedder) Object.assign(stats, { embedded: embedder.embedded, embedFailed: embedder.failed });
   send({ type: 'end', stats });
 }
 

@@ -2,8 +2,14 @@ import { Worker } from 'node:worker_threads';
 import { MoatError } from '../core/errors.js';
 import type { Report } from '../core/verdict.js';
 import type { ReaderMessage } from './analyze-worker.js';
+import { Embedder } from './embed.js';
 import { DetectionEngine, type EngineOptions } from './engine.js';
-import { readFeatures, type ReadOptions, type ReadStats } from './log-reader.js';
+import {
+  readFeatures,
+  type ReadOptions,
+  type ReadStats,
+  type TimedFeatures,
+} from './log-reader.js';
 import { unpack } from './packed.js';
 
 export type { SkippedLine } from './log-reader.js';
@@ -34,7 +40,22 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
   const stats: ReadStats = { lines: 0, skipped: 0, late: 0 };
   try {
     if (opts.parallel === false) {
-      for await (const { f, ts } of readFeatures(file, opts, stats)) engine.ingestFeatures(f, ts);
+      const embeddings = opts.config?.embeddings;
+      const embedder = embeddings ? new Embedder(embeddings) : undefined;
+      let batch: TimedFeatures[] = [];
+      const ingest = async () => {
+        await embedder?.enrich(batch);
+        for (const { f, ts } of batch) engine.ingestFeatures(f, ts);
+        batch = [];
+      };
+      const read = readFeatures(file, { ...opts, keepText: embedder !== undefined }, stats);
+      for await (const item of read) {
+        batch.push(item);
+        if (batch.length >= 512) await ingest();
+      }
+      await ingest();
+      if (embedder)
+        Object.assign(stats, { embedded: embedder.embedded, embedFailed: embedder.failed });
     } else {
       Object.assign(stats, await readOnWorker(file, opts, engine));
     }
@@ -50,7 +71,7 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
 
 function readOnWorker(file: string, opts: AnalyzeOptions, engine: DetectionEngine) {
   const worker = new Worker(new URL('./analyze-worker.js', import.meta.url), {
-    workerData: { file, reorderWindow: opts.reorderWindow },
+    workerData: { file, reorderWindow: opts.reorderWindow, embeddings: opts.config?.embeddings },
   });
   return new Promise<ReadStats>((resolve, reject) => {
     let ended = false;

@@ -1,5 +1,6 @@
 import { MoatError } from '../core/errors.js';
 import type { Section } from '../config/section.js';
+import type { EmbeddingsConfig } from './embed.js';
 
 type Mapping = Record<string, unknown>;
 
@@ -57,6 +58,11 @@ export interface DetectConfig {
   benignMaxRisk: number;
   /** Whether accounts are linked into clusters. */
   link: boolean;
+  /**
+   * An OpenAI-compatible embedding endpoint for the prompt vectors of the distribution and
+   * distance tests; without it they use hashed word n-grams.
+   */
+  embeddings?: EmbeddingsConfig;
   /** A linking bucket stops merging once it holds this many accounts. */
   linkMaxBucket: number;
 }
@@ -92,6 +98,7 @@ const KEYS = [
   'benign_max_risk',
   'link',
   'link_max_bucket',
+  'embeddings',
 ];
 
 function num(obj: Mapping, key: string, path: string, fallback: number, min: number, max: number) {
@@ -135,7 +142,9 @@ export function parseDetectConfig(raw: unknown, path = 'detect'): DetectConfig {
   const link = obj.link ?? d.link;
   if (typeof link !== 'boolean') throw configError(join(path, 'link'), 'must be true or false');
 
+  const embeddings = parseEmbeddings(obj.embeddings, join(path, 'embeddings'));
   return {
+    ...(embeddings ? { embeddings } : {}),
     windowEvents: num(obj, 'window_events', path, d.windowEvents, 10, 100_000),
     minEvents: num(obj, 'min_events', path, d.minEvents, 1, 10_000),
     idleTtlS: num(obj, 'idle_ttl_s', path, d.idleTtlS, 60, 365 * 24 * 3600),
@@ -150,6 +159,33 @@ export function parseDetectConfig(raw: unknown, path = 'detect'): DetectConfig {
     benignMaxRisk: num(obj, 'benign_max_risk', path, d.benignMaxRisk, 0, 1),
     link,
     linkMaxBucket: num(obj, 'link_max_bucket', path, d.linkMaxBucket, 2, 1e7),
+  };
+}
+
+/** The optional `detect.embeddings` mapping; undefined when absent. */
+function parseEmbeddings(raw: unknown, path: string): EmbeddingsConfig | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const obj = mapping(raw, path);
+  onlyKeys(obj, path, ['url', 'model', 'api_key_env', 'batch', 'timeout_ms']);
+  const text = (key: string, required: boolean): string | undefined => {
+    const v = obj[key];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string' || v === '') {
+      throw configError(join(path, key), 'must be a non-empty string');
+    }
+    return v;
+  };
+  const url = text('url', true) as string;
+  if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) {
+    throw configError(join(path, 'url'), 'must be an http(s) URL, such as http://host:8000/v1');
+  }
+  const apiKeyEnv = text('api_key_env', false);
+  return {
+    url,
+    model: text('model', true) as string,
+    ...(apiKeyEnv ? { apiKeyEnv } : {}),
+    batch: num(obj, 'batch', path, 64, 1, 2048),
+    timeoutMs: num(obj, 'timeout_ms', path, 5000, 100, 120_000),
   };
 }
 

@@ -102,7 +102,8 @@ function addShingle(minhash: Uint32Array, vec: Float32Array, h: number): void {
   vec[h % VEC_DIM] += h & 0x8000 ? 1 : -1;
 }
 
-function quantise(vec: Float32Array): Int8Array {
+/** L2-normalises a vector and scales it to int8 (all zeros stays zeros). */
+export function quantise(vec: Float32Array): Int8Array {
   let norm = 0;
   for (let i = 0; i < vec.length; i++) norm += vec[i] * vec[i];
   const out = new Int8Array(vec.length);

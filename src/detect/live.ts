@@ -7,7 +7,10 @@ import type { FromWorker, ToWorker } from './live-protocol.js';
 
 /** Options of the live host. */
 export interface LiveOptions extends EngineOptions {
-  /** Run the engine on a worker thread (default) or on this thread between requests. */
+  /**
+   * Run the engine on a worker thread (default) or on this thread between requests. With an
+   * embedding endpoint (`config.embeddings`) it always runs on the worker, which waits for it.
+   */
   worker?: boolean;
   /** How long events wait before they are handed to the engine, in ms (default 20). */
   flushMs?: number;
@@ -39,7 +42,7 @@ export class LiveDetector {
   shed = 0;
 
   constructor(private readonly options: LiveOptions = {}) {
-    if (options.worker === false) {
+    if (options.worker === false && !options.config?.embeddings) {
       this.worker = null;
       this.engine = new DetectionEngine(options);
       this.engine.onVerdict((v) => this.apply(v));

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { EventLineError, parseEventLine } from '../core/event-parse.js';
 import { extractFeatures, type EventFeatures } from './features.js';
 import { ReorderBuffer } from './reorder.js';
+import { promptText } from './text.js';
 
 /** A line of the log that was skipped, with why. */
 export interface SkippedLine {
@@ -16,6 +17,9 @@ export interface ReadStats {
   skipped: number;
   /** Events that arrived later than the reorder window could fix. */
   late: number;
+  /** With an embedding endpoint: prompts embedded, and prompts left hashed after a failure. */
+  embedded?: number;
+  embedFailed?: number;
 }
 
 /** Options of a log read. */
@@ -23,12 +27,16 @@ export interface ReadOptions {
   reorderWindow?: number;
   onSkip?: (s: SkippedLine) => void;
   onProgress?: (read: number, total: number) => void;
+  /** Keep each event's prompt text beside its features (for an embedding endpoint). */
+  keepText?: boolean;
 }
 
 /** A parsed event's features and its ISO time. */
 export interface TimedFeatures {
   f: EventFeatures;
   ts: string;
+  /** The prompt's user text, when the read keeps it. */
+  text?: string;
 }
 
 /**
@@ -54,6 +62,7 @@ export async function* readFeatures(
     try {
       const event = parseEventLine(raw, stats.lines);
       item = { f: extractFeatures(event), ts: event.ts };
+      if (o.keepText) item.text = promptText(event)?.user;
     } catch (err) {
       stats.skipped++;
       const reason = err instanceof EventLineError ? err.message : String(err);

@@ -9,7 +9,8 @@ export const queryDistance: Signal = {
   rule: {
     title: 'Distance to earlier prompts (PRADA)',
     measures:
-      'For each prompt with text, the distance from its hashed feature vector to the nearest ' +
+      'For each prompt with text, the distance from its feature vector (hashed words, or the ' +
+      'projected embedding with `detect.embeddings`) to the nearest ' +
       'of the last 32 prompts of the account. Every 16 prompts the Shapiro-Francia W of the ' +
       'last 48 distances is computed; natural queries give roughly normal distances. On hashed ' +
       'word features even natural traffic departs from normal (W of 0.7 to 0.85 is common), ' +

@@ -11,7 +11,8 @@ export const distributionShift: Signal = {
     measures:
       'Every 64 prompts with text, the squared maximum mean discrepancy (MMD, RBF kernel) ' +
       "between the account's last 32 prompts and a 64-prompt reservoir of low-risk traffic " +
-      'seen so far, on 32-dimension signed hashed word and word-pair features. The statistic ' +
+      'seen so far, on 32-dimension signed hashed word and word-pair features (or embeddings ' +
+      'projected to 32 dimensions, with `detect.embeddings`). The statistic ' +
       'is standardised against the same test on low-risk accounts; z scores from 2 (0) to 6 (1).',
     why:
       'A harvesting window draws prompts from a prompt set, not from the population of users, ' +
