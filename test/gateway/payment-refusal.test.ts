@@ -87,3 +87,15 @@ test('a key holder cannot name a card: the header counts only with a trusted ide
   assert.ok(r.choices[0].message.content);
   assert.equal(policy.view('acct_standard')?.cluster, undefined);
 });
+
+test("a key issued with the blocked cluster's card gets 403 on its first call", async () => {
+  const seen = t.fake.bodies.length;
+  const key = t.store.keys.create('acct_keyed', 'standard', { payment_fp: 'pm_hydra' }).secret;
+  await assert.rejects(client({}, key).chat.completions.create(ask), blocked);
+  assert.equal(t.fake.bodies.length, seen, 'the backend never saw the call');
+  assert.equal(policy.view('acct_keyed')?.cluster, 'c_hydra');
+
+  const own = t.store.keys.create('acct_keyed_own', 'standard', { payment_fp: 'pm_own' }).secret;
+  const r = await client({}, own).chat.completions.create(ask);
+  assert.ok(r.choices[0].message.content, 'a key with a card of its own is answered');
+});
