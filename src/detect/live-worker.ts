@@ -19,7 +19,8 @@ if (port) {
   engine.onVerdict((v) => changes.push(v));
   const send = (m: FromWorker) => port.postMessage(m);
 
-  const handle = (m: ToWorker) => {
+  // What the host hears after a message: the verdicts a batch changed, or the answer asked for.
+  const reply = (m: ToWorker) => {
     if (m.type === 'flush') return send({ type: 'flushed', id: m.id });
     if (m.type === 'report') return send({ type: 'report', id: m.id, report: engine.report() });
     if (changes.length > 0) send({ type: 'verdicts', verdicts: changes });
@@ -31,7 +32,7 @@ if (port) {
   if (!embeddings) {
     port.on('message', (m: ToWorker) => {
       if (m.type === 'events') for (const e of m.events) engine.ingest(e);
-      handle(m);
+      reply(m);
     });
   } else {
     // Each batch waits for its embeddings; messages are handled one after another, in order.
@@ -47,7 +48,7 @@ if (port) {
         await embedder.enrich(items);
         for (const it of items) engine.ingestFeatures(it.f, it.ts);
       }
-      handle(m);
+      reply(m);
     };
     port.on('message', (m: ToWorker) => {
       chain = chain.then(() => ingest(m));
