@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     items = [];
   }
   if (items.length > 0) await flush(items);
-  if (embedder) Object.assign(stats, { embedded: embedder.embedded, embedFailed: embedder.failed });
+  if (embedder) Object.assign(stats, embedder.stats());
   send({ type: 'end', stats });
 }
 

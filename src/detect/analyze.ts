@@ -54,8 +54,7 @@ export async function analyzeFile(file: string, opts: AnalyzeOptions = {}): Prom
         if (batch.length >= 512) await ingest();
       }
       await ingest();
-      if (embedder)
-        Object.assign(stats, { embedded: embedder.embedded, embedFailed: embedder.failed });
+      if (embedder) Object.assign(stats, embedder.stats());
     } else {
       Object.assign(stats, await readOnWorker(file, opts, engine));
     }

@@ -43,6 +43,11 @@ export class Embedder {
     if (key) this.headers.authorization = `Bearer ${key}`;
   }
 
+  /** The counts for a read's statistics. */
+  stats(): { embedded: number; embedFailed: number } {
+    return { embedded: this.embedded, embedFailed: this.failed };
+  }
+
   /** Embeds the prompts of `items` in batches, in place. */
   async enrich(items: readonly Embeddable[]): Promise<void> {
     const todo = items.filter((i) => i.f.text !== null && i.text);
@@ -69,8 +74,11 @@ export class Embedder {
         headersTimeout: this.config.timeoutMs,
         bodyTimeout: this.config.timeoutMs,
       });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`status ${res.statusCode}`);
+      }
       const body = (await res.body.json()) as { data?: { index?: number; embedding?: unknown }[] };
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
       const out = new Array<number[]>(input.length);
       for (const [i, d] of (body.data ?? []).entries()) {
         const at = typeof d.index === 'number' ? d.index : i;

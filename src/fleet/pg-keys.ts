@@ -8,6 +8,7 @@ import {
   hashKey,
   KEY_PREFIX,
   type ActiveKey,
+  type ActiveKeyRow,
   type KeyClient,
   type KeyRecord,
 } from '../store/keys.js';
@@ -95,7 +96,7 @@ export class PgKeys {
        WHERE revoked_at IS NULL`,
     );
     this.cache = new Map(
-      (r.rows as Parameters<typeof activeKeyFrom>[0][]).map((row) => {
+      (r.rows as ActiveKeyRow[]).map((row) => {
         const k = activeKeyFrom(row);
         return [k.hash, k];
       }),

@@ -183,8 +183,9 @@ export class Spill {
     this.replay = [];
     const reader = this.reader;
     if (reader) {
+      // Only lines an earlier replay showed the listeners need rewriting; the rest go as read.
       const keep = (line: string) => {
-        const s = this.entry(reader, line);
+        const s = reader.parsed < reader.heard ? this.entry(reader, line) : undefined;
         this.pending.push(s ? JSON.stringify(s) : line);
       };
       while (!reader.eof) this.readChunk(reader, keep);

@@ -52,8 +52,8 @@ export function checkKeyClient(client: KeyClient | undefined): KeyClient | undef
   const fp = client.payment_fp;
   if (fp !== undefined) {
     if (typeof fp !== 'string' || fp === '' || fp.length > MAX_FP_LENGTH) {
-      const max = MAX_FP_LENGTH;
-      throw new KeyClientError('payment_fp', `must be a non-empty string of at most ${max} chars`);
+      const detail = `must be a non-empty string of at most ${MAX_FP_LENGTH} chars`;
+      throw new KeyClientError('payment_fp', detail);
     }
     out.payment_fp = fp;
   }
@@ -67,15 +67,18 @@ export function checkKeyClient(client: KeyClient | undefined): KeyClient | undef
   return out.payment_fp === undefined && out.signup_ts === undefined ? undefined : out;
 }
 
-/** An active key from a row with `payment_fp` and `signup_ts` columns (null when not given). */
-export function activeKeyFrom(row: {
+/** An active key as a table row holds it (SQLite and Postgres alike); null facts were not given. */
+export interface ActiveKeyRow {
   id: string;
   hash: string;
   account: string;
   tier: string;
   payment_fp: string | null;
   signup_ts: string | null;
-}): ActiveKey {
+}
+
+/** The active key of a row, with its facts when it has any. */
+export function activeKeyFrom(row: ActiveKeyRow): ActiveKey {
   const key: ActiveKey = { id: row.id, hash: row.hash, account: row.account, tier: row.tier };
   if (row.payment_fp !== null || row.signup_ts !== null) {
     key.client = {};
@@ -84,8 +87,6 @@ export function activeKeyFrom(row: {
   }
   return key;
 }
-
-type ActiveRow = Parameters<typeof activeKeyFrom>[0];
 
 const ACTIVE_COLUMNS = 'id, hash, account, tier, payment_fp, signup_ts';
 
@@ -174,13 +175,13 @@ export class KeyTable {
   active(): ActiveKey[] {
     const rows = this.db
       .prepare(`SELECT ${ACTIVE_COLUMNS} FROM api_keys WHERE revoked_at IS NULL`)
-      .all() as ActiveRow[];
+      .all() as ActiveKeyRow[];
     return rows.map(activeKeyFrom);
   }
 
   /** One active key by hash (an indexed lookup). */
   findActive(hash: string): ActiveKey | undefined {
-    const row = this.byHash.get(hash) as ActiveRow | undefined;
+    const row = this.byHash.get(hash) as ActiveKeyRow | undefined;
     return row && activeKeyFrom(row);
   }
 }

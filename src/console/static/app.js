@@ -37,6 +37,7 @@ async function render() {
 
   main.setAttribute('aria-busy', 'true');
   showLive(0);
+  seenAudit = undefined; // until this view is drawn; a view that fails leaves the next look to set it
   // Read before the view, so a change made while it loads is announced rather than missed.
   const mark = newestAudit();
   try {
